@@ -1,0 +1,43 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { DatabaseLocation } from "../config.ts";
+import { PrismaClient } from "./generated/prisma/client.ts";
+
+export type Database = {
+  prisma: PrismaClient;
+  /** What the schema engine needs to migrate this database. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  kind: DatabaseLocation["kind"];
+  close(): Promise<void>;
+};
+
+/** The PGlite extensions every embedded database loads (search needs pg_trgm). */
+export const pgliteExtensions = { pg_trgm };
+
+export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+  if (location.kind === "postgres") {
+    const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
+  }
+  const pglite = await PGlite.create({ dataDir: location.dataDir, extensions: pgliteExtensions });
+  return wrapPGlite(pglite);
+}
+
+/** Serves an already open PGlite (tests hand in copies of a migrated template). */
+export function wrapPGlite(pglite: PGlite): Database {
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    adapterFactory,
+    kind: "pglite",
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
