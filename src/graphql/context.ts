@@ -1,0 +1,11 @@
+import type { Logger } from "pino";
+import type { Auth } from "../auth/authenticate.ts";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+
+/** Built once per request; read-only for resolvers. */
+export type Context = Readonly<{
+  prisma: PrismaClient;
+  requestId: string;
+  auth: Auth;
+  logger: Logger;
+}>;

@@ -1,0 +1,66 @@
+import { builder } from "./builder.ts";
+
+export type FieldErrorReason = "required" | "invalid" | "too_long" | "too_many" | "unknown" | "conflict";
+export type FieldProblem = { field: string; message: string; reason: FieldErrorReason };
+
+/** Expected outcomes of a mutation. Domain logic throws them; the errors plugin returns them as data. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = "validation_failed";
+  constructor(readonly fields: FieldProblem[]) {
+    super(fields.map((problem) => `${problem.field}: ${problem.message}`).join("; "));
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = "not_found";
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`No ${resource} with id ${JSON.stringify(id)}.`);
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly code = "version_conflict";
+  constructor(readonly currentVersion: number) {
+    super(`The current version is ${currentVersion}.`);
+  }
+}
+
+const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
+  fields: (t) => ({
+    code: t.exposeString("code"),
+    message: t.exposeString("message"),
+  }),
+});
+
+const FieldErrorType = builder.simpleObject("FieldError", {
+  fields: (t) => ({
+    field: t.string(),
+    message: t.string(),
+    reason: t.string({ description: "required, invalid, too_long, too_many, unknown or conflict" }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ fields: t.field({ type: [FieldErrorType], resolve: (error) => error.fields }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ resource: t.exposeString("resource"), id: t.exposeID("id") }),
+});
+
+builder.objectType(VersionConflictError, {
+  name: "VersionConflictError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ currentVersion: t.exposeInt("currentVersion") }),
+});

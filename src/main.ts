@@ -1,0 +1,64 @@
+import { createServer as createHttpServer } from "node:http";
+import { ensureDefaultProject } from "./auth/default-project.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { openMigratedDatabase } from "./db/migrate.ts";
+import { createLogger } from "./logger.ts";
+import { createServer } from "./server.ts";
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+const { db, applied } = await openMigratedDatabase(config.database);
+if (applied.length > 0) logger.info({ applied }, "migrations applied");
+
+const { developmentKey } = await ensureDefaultProject(db.prisma, {
+  secretKey: config.secretKey,
+  createDevelopmentKey: config.database.kind === "pglite",
+});
+
+const yoga = createServer({ prisma: db.prisma, logger });
+const http = createHttpServer(yoga);
+http.listen(config.port, () => {
+  const address = http.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://localhost:${port}${yoga.graphqlEndpoint}`;
+  logger.info({ url, database: db.kind }, "user directory listening");
+  if (developmentKey) {
+    // Shown once: only its hash is stored.
+    console.log(
+      [
+        "",
+        "  A development secret key was created for the project `default` (it is shown only this once):",
+        "",
+        `    ${developmentKey}`,
+        "",
+        `  Open GraphiQL at ${url} and paste this header:`,
+        "",
+        `    { "Authorization": "Bearer ${developmentKey}" }`,
+        "",
+      ].join("\n"),
+    );
+  }
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping: finishing in-flight requests");
+  // close() stops accepting and waits for open requests; idle keep-alive sockets are dropped.
+  http.closeIdleConnections();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  await db.close();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,0 +1,52 @@
+import { createYoga } from "graphql-yoga";
+import { authenticate } from "./auth/authenticate.ts";
+import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import type { Context } from "./graphql/context.ts";
+import { errorHandling } from "./graphql/error-handling.ts";
+import { schema } from "./graphql/schema.ts";
+import type { Logger } from "./logger.ts";
+
+export type ServerDependencies = { prisma: PrismaClient; logger: Logger };
+
+/** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
+export function createServer({ prisma, logger }: ServerDependencies) {
+  const requestIds = new WeakMap<Request, string>();
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    maskedErrors: false, // errorHandling masks, after logging with the request id
+    logging: logger,
+    graphiql: {
+      title: "User directory",
+      headers: JSON.stringify({ Authorization: "Bearer sk_…" }),
+    },
+    context: async ({ request }): Promise<Context> => ({
+      prisma,
+      logger,
+      requestId: requestIds.get(request) ?? "",
+      auth: await authenticate(prisma, request.headers),
+    }),
+    plugins: [
+      errorHandling(logger, requestIds),
+      {
+        async onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname === "/health") endResponse(json(fetchAPI.Response, { status: "ok" }));
+          if (url.pathname === "/ready") endResponse(await readiness(prisma, fetchAPI.Response));
+        },
+      },
+    ],
+  });
+}
+
+const json = (response: typeof Response, body: object, status = 200) =>
+  new response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+async function readiness(prisma: PrismaClient, response: typeof Response): Promise<Response> {
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+    return json(response, { status: "ready" });
+  } catch {
+    return json(response, { status: "database unreachable" }, 503);
+  }
+}

@@ -1,0 +1,57 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { z } from "zod";
+
+// Field formats of the contract, shared by every domain that stores contact data.
+
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+const invalid = (ctx: z.core.$RefinementCtx, message: string) => {
+  ctx.addIssue({ code: "custom", message, params: { reason: "invalid" } });
+  return z.NEVER;
+};
+
+/** Free text shown to people: bounded, without control characters. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
+
+export const email = z
+  .string()
+  .trim()
+  .max(254, "must be at most 254 characters")
+  .pipe(z.email("must be a valid email address"));
+
+/** Any way of writing a phone number with its country code, stored as E.164. */
+export const phoneNumber = z.string().transform((value, ctx) => {
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed?.isValid()) return invalid(ctx, "must be a valid phone number in E.164 form (+ and 8–15 digits)");
+  return parsed.number;
+});
+
+/** An IANA time zone name, stored in its canonical spelling. */
+export const timezone = z.string().transform((value, ctx) => {
+  // Intl also accepts UTC offsets such as +01:00, which are not tz database names.
+  if (!/^[A-Za-z]/.test(value)) return invalid(ctx, "must be an IANA time zone name such as Europe/Paris");
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    return invalid(ctx, "must be an IANA time zone name such as Europe/Paris");
+  }
+});
+
+/** A BCP 47 language tag, stored canonical (en-us → en-US). */
+export const locale = z.string().transform((value, ctx) => {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(value);
+    return canonical ?? invalid(ctx, "must be a BCP 47 language tag such as en-US");
+  } catch {
+    return invalid(ctx, "must be a BCP 47 language tag such as en-US");
+  }
+});
+
+export const httpsUrl = z
+  .string()
+  .max(2048, "must be at most 2048 characters")
+  .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", "must be an absolute https URL");
