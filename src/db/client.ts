@@ -17,20 +17,25 @@ export type Database = {
 /** The PGlite extensions every embedded database loads (search needs pg_trgm). */
 export const pgliteExtensions = { pg_trgm };
 
-export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+export type DatabaseOptions = {
+  /** Emit Prisma's `query` event for every SQL statement (tests count them). */
+  queryEvents?: boolean;
+};
+
+export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
     const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10 });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const prisma = createClient(adapterFactory, options);
     return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
   }
   const pglite = await PGlite.create({ dataDir: location.dataDir, extensions: pgliteExtensions });
-  return wrapPGlite(pglite);
+  return wrapPGlite(pglite, options);
 }
 
 /** Serves an already open PGlite (tests hand in copies of a migrated template). */
-export function wrapPGlite(pglite: PGlite): Database {
+export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}): Database {
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = createClient(adapterFactory, options);
   return {
     prisma,
     adapterFactory,
@@ -40,4 +45,8 @@ export function wrapPGlite(pglite: PGlite): Database {
       await pglite.close();
     },
   };
+}
+
+function createClient(adapter: SqlMigrationAwareDriverAdapterFactory, { queryEvents = false }: DatabaseOptions) {
+  return new PrismaClient({ adapter, log: queryEvents ? [{ emit: "event", level: "query" }] : [] });
 }

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ensureDefaultProject } from "../src/auth/default-project.ts";
+import { generateKey } from "../src/auth/keys.ts";
+import { type TestServer, startTestServer } from "./support/test-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const USER = /* GraphQL */ `query User($id: ID!) { user(id: $id) { id name } }`;
+const UPSERT = /* GraphQL */ `
+  mutation Upsert($id: ID!, $input: UpsertUserInput!) {
+    upsertUser(id: $id, input: $input) { __typename ... on UpsertUserSuccess { created user { id name } } }
+  }
+`;
+
+describe("secret keys", () => {
+  test.each([
+    ["no credentials", null],
+    ["an unknown key", generateKey("SECRET")],
+    ["a key that is not a secret key", "pk_abc"],
+    ["a malformed header", "sk_"],
+  ])("%s: 401 UNAUTHENTICATED with the request id", async (_case, key) => {
+    const response = await server.graphql(USER, { id: "x" }, { key });
+    expect(response.status).toBe(401);
+    expect(response.data).toBeUndefined();
+    const [error] = response.errors!;
+    expect(error!.extensions).toEqual({
+      code: "UNAUTHENTICATED",
+      status: 401,
+      requestId: response.headers.get("x-request-id"),
+    });
+  });
+
+  test("keys are stored only as hashes", async () => {
+    const stored = await server.prisma.apiKey.findMany();
+    expect(stored.length).toBeGreaterThan(0);
+    for (const key of stored) {
+      expect(key.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(key.hash).not.toContain(server.secretKey);
+      expect(server.secretKey.startsWith(key.prefix)).toBe(true);
+    }
+  });
+
+  test("a revoked key stops working at once", async () => {
+    const { secretKey } = await server.createProject("revoked");
+    expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(200);
+    await server.prisma.apiKey.updateMany({ where: { project: { name: "revoked" } }, data: { revokedAt: new Date() } });
+    expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(401);
+  });
+
+  test("DIRECTORY_SECRET_KEY becomes a key of the project default, registered once", async () => {
+    const secretKey = generateKey("SECRET");
+    await ensureDefaultProject(server.prisma, { secretKey, createDevelopmentKey: true });
+    await ensureDefaultProject(server.prisma, { secretKey, createDevelopmentKey: true });
+    const keys = await server.prisma.apiKey.findMany({ where: { project: { name: "default" } } });
+    expect(keys).toHaveLength(1);
+    await server.graphql(UPSERT, { id: "in-default", input: { name: "D" } }, { key: secretKey });
+    const defaultProject = await server.prisma.project.findUniqueOrThrow({ where: { name: "default" } });
+    expect(await server.prisma.user.count({ where: { projectId: defaultProject.id, id: "in-default" } })).toBe(1);
+  });
+
+  test("a development key is made only while the project has none", async () => {
+    await server.prisma.project.deleteMany({ where: { name: "default" } });
+    const first = await ensureDefaultProject(server.prisma, { secretKey: undefined, createDevelopmentKey: true });
+    expect(first.developmentKey).toMatch(/^sk_[0-9A-Za-z]{40,}$/);
+    expect((await server.graphql(USER, { id: "x" }, { key: first.developmentKey })).status).toBe(200);
+    const second = await ensureDefaultProject(server.prisma, { secretKey: undefined, createDevelopmentKey: true });
+    expect(second.developmentKey).toBeUndefined();
+  });
+});
+
+describe("tenancy", () => {
+  test("one project's key neither reads nor changes another project's users", async () => {
+    const other = await server.createProject("other");
+    await server.graphql(UPSERT, { id: "shared-id", input: { name: "Mine" } });
+
+    const read = await server.graphql(USER, { id: "shared-id" }, { key: other.secretKey });
+    expect(read.data).toEqual({ user: null });
+
+    const write = await server.graphql(UPSERT, { id: "shared-id", input: { name: "Theirs" } }, { key: other.secretKey });
+    expect(write.data.upsertUser).toMatchObject({ created: true, user: { id: "shared-id", name: "Theirs" } });
+
+    expect((await server.graphql(USER, { id: "shared-id" })).data.user).toEqual({ id: "shared-id", name: "Mine" });
+    expect((await server.graphql(USER, { id: "shared-id" }, { key: other.secretKey })).data.user.name).toBe("Theirs");
+  });
+});

@@ -1,0 +1,73 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { createApiKey, findOrCreateProject } from "../../src/auth/api-keys.ts";
+import type { Scope } from "../../src/auth/keys.ts";
+import { createServer } from "../../src/server.ts";
+import { openTestDatabase } from "./test-database.ts";
+
+export type GraphQLResponse<Data = any> = {
+  status: number;
+  headers: Headers;
+  data?: Data;
+  errors?: { message: string; path?: (string | number)[]; extensions: Record<string, any> }[];
+};
+
+/**
+ * A server on a database of its own, with a project `test` and its secret key.
+ * `graphql` posts through `yoga.fetch`, in process, as a client would over HTTP.
+ */
+export async function startTestServer() {
+  const db = await openTestDatabase({ queryEvents: true });
+  const logs: Record<string, any>[] = [];
+  const logger = pino(
+    { level: "info" },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  const yoga = createServer({ prisma: db.prisma, logger });
+  const statementListeners = new Set<() => void>();
+  (db.prisma as unknown as { $on(event: "query", listener: () => void): void }).$on("query", () => {
+    for (const listener of statementListeners) listener();
+  });
+
+  async function createProject(name: string, scopes?: readonly Scope[]) {
+    const project = await findOrCreateProject(db.prisma, name);
+    const { key } = await createApiKey(db.prisma, { projectId: project.id, kind: "SECRET", scopes });
+    return { projectId: project.id, secretKey: key };
+  }
+  const { projectId, secretKey } = await createProject("test");
+
+  async function graphql<Data = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    { key = secretKey, headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<GraphQLResponse<Data>> {
+    const response = await yoga.fetch("http://localhost/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }), ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, ...(await response.json()) };
+  }
+
+  /** Counts the SQL statements `run` causes. */
+  async function countStatements(run: () => Promise<unknown>): Promise<number> {
+    let count = 0;
+    const listener = () => count++;
+    statementListeners.add(listener);
+    try {
+      await run();
+      return count;
+    } finally {
+      statementListeners.delete(listener);
+    }
+  }
+
+  return { db, prisma: db.prisma, yoga, logs, projectId, secretKey, graphql, createProject, countStatements, close: db.close };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
