@@ -29,9 +29,9 @@ export function createServer({ prisma, logger }: ServerDependencies) {
     }),
     plugins: [
       errorHandling(logger, requestIds),
+      // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {
-          if (url.pathname === "/health") endResponse(json(fetchAPI.Response, { status: "ok" }));
           if (url.pathname === "/ready") endResponse(await readiness(prisma, fetchAPI.Response));
         },
       },

@@ -38,14 +38,28 @@ export async function openTestDatabase(options: DatabaseOptions = {}): Promise<D
     const dump = new Blob([await readFile(template.templateFile)]);
     return wrapPGlite(await PGlite.create({ loadDataDir: dump, extensions: pgliteExtensions }), options);
   }
+  return openThrowawayPostgres(template.url, template.template, options);
+}
+
+/** A fresh database with no tables at all, of the kind the suite runs on. */
+export async function openEmptyDatabase(): Promise<Database & { url?: string }> {
+  const template = inject("testDatabase");
+  if (template.kind === "pglite") return wrapPGlite(await PGlite.create({ extensions: pgliteExtensions }));
+  return openThrowawayPostgres(template.url, "template0");
+}
+
+/** Creates a database (copied from `template`) and drops it on close. */
+async function openThrowawayPostgres(serverUrl: string, template: string, options: DatabaseOptions = {}) {
   const name = `directory_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await adminQuery(template.url, `CREATE DATABASE "${name}" TEMPLATE "${template.template}"`);
-  const db = await openDatabase({ kind: "postgres", url: databaseUrl(template.url, name) }, options);
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  const url = databaseUrl(serverUrl, name);
+  const db = await openDatabase({ kind: "postgres", url }, options);
   return {
     ...db,
+    url,
     close: async () => {
       await db.close();
-      await adminQuery(template.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
 }

@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { printedSchema } from "../src/graphql/print.ts";
+import { type TestServer, startTestServer } from "./support/test-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe("HTTP surface", () => {
+  test("/health answers while the process is up, /ready when the database answers", async () => {
+    const health = await server.yoga.fetch("http://localhost/health");
+    expect(health.status).toBe(200);
+    const ready = await server.yoga.fetch("http://localhost/ready");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+  });
+
+  test("GraphiQL is served to browsers at /graphql", async () => {
+    const response = await server.yoga.fetch("http://localhost/graphql", { headers: { accept: "text/html" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(await response.text()).toContain("GraphiQL");
+  });
+
+  test("queries also work over GET", async () => {
+    const query = encodeURIComponent('{ user(id: "nobody") { id } }');
+    const response = await server.yoga.fetch(`http://localhost/graphql?query=${query}`, {
+      headers: { authorization: `Bearer ${server.secretKey}`, accept: "application/json" },
+    });
+    expect(await response.json()).toEqual({ data: { user: null } });
+  });
+
+  test("every response carries x-request-id; a well-formed incoming one is kept", async () => {
+    const generated = await server.graphql('{ user(id: "x") { id } }');
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = await server.graphql('{ user(id: "x") { id } }', {}, { headers: { "x-request-id": "edge-42" } });
+    expect(kept.headers.get("x-request-id")).toBe("edge-42");
+    const replaced = await server.graphql('{ user(id: "x") { id } }', {}, { headers: { "x-request-id": "bad id\u00e9" } });
+    expect(replaced.headers.get("x-request-id")).not.toBe("bad id\u00e9");
+  });
+
+  test("a malformed query is BAD_USER_INPUT with status 400", async () => {
+    for (const query of ["{ user(id: ", "{ user(id: \"x\") { shoeSize } }"]) {
+      const response = await server.graphql(query);
+      expect(response.status).toBe(400);
+      expect(response.errors![0]!.extensions).toEqual({
+        code: "BAD_USER_INPUT",
+        status: 400,
+        requestId: response.headers.get("x-request-id"),
+      });
+    }
+  });
+
+  test("variables of the wrong type are BAD_USER_INPUT", async () => {
+    const response = await server.graphql("query ($id: ID!) { user(id: $id) { id } }", { id: { nested: true } });
+    expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("unexpected errors", () => {
+  test("are masked for the client and logged whole with the request id", async () => {
+    const broken = await startTestServer();
+    await broken.db.close();
+    const response = await broken.graphql('{ user(id: "x") { id } }');
+    const requestId = response.headers.get("x-request-id");
+    expect(response.errors).toEqual([
+      { message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", status: 500, requestId } },
+    ]);
+    const body = JSON.stringify(response);
+    expect(body).not.toMatch(/SELECT|api_keys|prisma|at .*\.ts/i);
+    expect(broken.logs).toContainEqual(expect.objectContaining({ level: 50, requestId, msg: "unexpected error" }));
+  });
+});
+
+describe("schema.graphql", () => {
+  test("matches the served schema (run `npm run schema:print` after changing it)", async () => {
+    const committed = await readFile(new URL("../schema.graphql", import.meta.url), "utf8");
+    expect(committed).toBe(printedSchema());
+  });
+});
+
+test("/ready answers 503 when the database is gone", async () => {
+  const broken = await startTestServer();
+  await broken.db.close();
+  const response = await broken.yoga.fetch("http://localhost/ready");
+  expect(response.status).toBe(503);
+});
