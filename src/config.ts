@@ -18,6 +18,19 @@ const environmentSchema = z.object({
     .regex(/^sk_[A-Za-z0-9]{20,}$/, "must look like sk_ followed by at least 20 letters or digits")
     .optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  GRAPHQL_INTROSPECTION: z.stringbool().default(true),
+  // Defaults leave room for the contract's largest page (1000 users with their
+  // organization and channel settings) and refuse pages nested in pages.
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(2000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(100_000),
 });
 
 export type DatabaseLocation =
@@ -29,6 +42,20 @@ export type Config = {
   database: DatabaseLocation;
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
+  rateLimit: RateLimitConfig;
+  graphql: GraphQLConfig;
+};
+
+/** Requests per key and minute; shared through Redis when a URL is set, else per process. */
+export type RateLimitConfig = { perMinute: number; redisUrl: string | undefined };
+
+/** What a query may ask for before it is executed, and whether the schema can be explored. */
+export type GraphQLConfig = {
+  introspection: boolean;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
 };
 
 export class ConfigError extends Error {}
@@ -42,12 +69,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
-  const { PORT, DATABASE_URL, DATA_DIR, DIRECTORY_SECRET_KEY, LOG_LEVEL } = parsed.data;
+  const environment = parsed.data;
   return {
-    port: PORT,
-    database: databaseLocation(DATABASE_URL, DATA_DIR),
-    secretKey: DIRECTORY_SECRET_KEY,
-    logLevel: LOG_LEVEL,
+    port: environment.PORT,
+    database: databaseLocation(environment.DATABASE_URL, environment.DATA_DIR),
+    secretKey: environment.DIRECTORY_SECRET_KEY,
+    logLevel: environment.LOG_LEVEL,
+    rateLimit: { perMinute: environment.RATE_LIMIT_PER_MINUTE, redisUrl: environment.REDIS_URL },
+    graphql: {
+      introspection: environment.GRAPHQL_INTROSPECTION,
+      maxDepth: environment.GRAPHQL_MAX_DEPTH,
+      maxAliases: environment.GRAPHQL_MAX_ALIASES,
+      maxTokens: environment.GRAPHQL_MAX_TOKENS,
+      maxCost: environment.GRAPHQL_MAX_COST,
+    },
   };
 }
 

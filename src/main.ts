@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from "node:http";
 import { ensureDefaultProject } from "./auth/default-project.ts";
+import { createRateLimiter } from "./auth/rate-limit.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openMigratedDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
@@ -23,7 +24,8 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
   createDevelopmentKey: config.database.kind === "pglite",
 });
 
-const yoga = createServer({ prisma: db.prisma, logger });
+const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, graphql: config.graphql });
 const http = createHttpServer(yoga);
 http.listen(config.port, () => {
   const address = http.address();
@@ -56,6 +58,7 @@ async function stop(signal: string) {
   // close() stops accepting and waits for open requests; idle keep-alive sockets are dropped.
   http.closeIdleConnections();
   await new Promise<void>((resolve) => http.close(() => resolve()));
+  await rateLimiter.close();
   await db.close();
   logger.info("stopped");
   process.exit(0);

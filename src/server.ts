@@ -1,15 +1,23 @@
 import { createYoga } from "graphql-yoga";
 import { authenticate } from "./auth/authenticate.ts";
+import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { GraphQLConfig } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
+import { queryLimits } from "./graphql/query-limits.ts";
 import { schema } from "./graphql/schema.ts";
 import type { Logger } from "./logger.ts";
 
-export type ServerDependencies = { prisma: PrismaClient; logger: Logger };
+export type ServerDependencies = {
+  prisma: PrismaClient;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  graphql: GraphQLConfig;
+};
 
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger }: ServerDependencies) {
+export function createServer({ prisma, logger, rateLimiter, graphql }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -17,18 +25,19 @@ export function createServer({ prisma, logger }: ServerDependencies) {
     landingPage: false,
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
-    graphiql: {
+    graphiql: graphql.introspection && {
       title: "User directory",
       headers: JSON.stringify({ Authorization: "Bearer sk_…" }),
     },
-    context: async ({ request }): Promise<Context> => ({
-      prisma,
-      logger,
-      requestId: requestIds.get(request) ?? "",
-      auth: await authenticate(prisma, request.headers),
-    }),
+    // Runs after parsing and validation, so only operations that pass the query limits cost budget.
+    context: async ({ request }): Promise<Context> => {
+      const auth = await authenticate(prisma, request.headers);
+      await rateLimiter.consume(auth);
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth };
+    },
     plugins: [
       errorHandling(logger, requestIds),
+      ...queryLimits(graphql),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

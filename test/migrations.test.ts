@@ -1,7 +1,9 @@
+import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, test } from "vitest";
 import type { Database } from "../src/db/client.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { type Migration, MigrationError, applyMigrations, readMigrations } from "../src/db/migrations.ts";
+import { diffHistoryToSchema } from "../src/db/schema-engine.ts";
 import { openEmptyDatabase } from "./support/test-database.ts";
 
 const opened: Database[] = [];
@@ -73,4 +75,9 @@ describe("migrations", () => {
       await second.close();
     }
   });
+});
+
+test("prisma/schema.prisma matches the migration history (else: npm run db:migration -- NAME)", async () => {
+  const content = await readFile(new URL("../prisma/schema.prisma", import.meta.url), "utf8");
+  expect(await diffHistoryToSchema(await readMigrations(), { path: "schema.prisma", content })).toBe("");
 });

@@ -22,3 +22,26 @@ export async function createApiKey(prisma: PrismaClient, options: NewApiKey, key
 export function findOrCreateProject(prisma: PrismaClient, name: string) {
   return prisma.project.upsert({ where: { name }, create: { name }, update: {} });
 }
+
+/** A project's keys as listings show them: never the key, not even its hash. */
+export function listApiKeys(prisma: PrismaClient, projectId: string) {
+  return prisma.apiKey.findMany({
+    where: { projectId },
+    select: { id: true, prefix: true, kind: true, name: true, scopes: true, createdAt: true, revokedAt: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Revokes a key; requests made with it fail from the next one on. */
+export async function revokeApiKey(prisma: PrismaClient, keyId: string): Promise<"revoked" | "already revoked" | "not found"> {
+  const { count } = await prisma.apiKey.updateMany({ where: { id: keyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (count === 1) return "revoked";
+  return (await prisma.apiKey.count({ where: { id: keyId } })) === 1 ? "already revoked" : "not found";
+}
+
+export function listProjects(prisma: PrismaClient) {
+  return prisma.project.findMany({
+    select: { id: true, name: true, createdAt: true, _count: { select: { apiKeys: { where: { revokedAt: null } } } } },
+    orderBy: { name: "asc" },
+  });
+}

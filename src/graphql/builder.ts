@@ -5,11 +5,10 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import SimpleObjectsPlugin from "@pothos/plugin-simple-objects";
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
-import type { Scope } from "../auth/keys.ts";
+import { type AuthContexts, type AuthScopes, authScopes, forbidden } from "../auth/scopes.ts";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { Context } from "./context.ts";
-import { requestError } from "./request-errors.ts";
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -17,7 +16,8 @@ export type JsonObject = { [key: string]: unknown };
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { scope: Scope };
+  AuthScopes: AuthScopes;
+  AuthContexts: AuthContexts<Context>;
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
@@ -28,12 +28,8 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   scopeAuth: {
-    authScopes: (context) => ({ scope: (scope) => context.auth.scopes.includes(scope) }),
-    unauthorizedError: (_parent, _context, _info, result) => {
-      const failure = result.failure;
-      const requiredScope = failure.kind === "AuthScope" ? failure.parameter : undefined;
-      return requestError("FORBIDDEN", "The key lacks the scope this field needs.", { requiredScope });
-    },
+    authScopes: (context) => authScopes(context.auth),
+    unauthorizedError: (_parent, context, _info, result) => forbidden(context.auth, result.failure),
   },
   prisma: {
     client: (context) => context.prisma,
@@ -45,5 +41,7 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
-builder.queryType({});
-builder.mutationType({});
+// Closed by default: a root field without scopes of its own is still for secret
+// keys only. Fields open to user tokens say so with `skipTypeScopes: true`.
+builder.queryType({ authScopes: { secretKey: true } });
+builder.mutationType({ authScopes: { secretKey: true } });

@@ -9,3 +9,4 @@ export type Context = Readonly<{
   auth: Auth;
   logger: Logger;
 }>;
+

@@ -37,7 +37,11 @@ function normalizeError(error: GraphQLError, requestId: string, logger: Logger):
   const code = error.extensions.code;
   const original = error.originalError;
   if (isRequestErrorCode(code)) {
-    return withExtensions(error, { ...error.extensions, code, status: REQUEST_ERROR_STATUS[code], requestId });
+    const status = REQUEST_ERROR_STATUS[code];
+    // Yoga marks validation errors `spec` to answer them 200 to application/json clients;
+    // the contract's status wins (QUERY_TOO_COMPLEX is 400). Headers such as Retry-After stay.
+    const { headers } = (error.extensions.http ?? {}) as { headers?: Record<string, string> };
+    return withExtensions(error, { ...error.extensions, code, status, requestId, http: { status, headers } });
   }
   if (original && !(original instanceof GraphQLError)) {
     logger.error({ requestId, err: original, path: error.path }, "unexpected error");

@@ -13,12 +13,18 @@ export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
 
 /**
  * A top-level GraphQL error with the contract's extensions. `http` is Yoga's
- * own extension: it sets the response status and is not sent to the client.
+ * own extension: it sets the response status (and headers, such as
+ * Retry-After) and is not sent to the client.
  */
-export function requestError(code: RequestErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
+export function requestError(
+  code: RequestErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): GraphQLError {
   const status = REQUEST_ERROR_STATUS[code];
   return new GraphQLError(message, {
-    extensions: { code, status, ...(details && { details }), http: { status } },
+    extensions: { code, status, ...(details && { details }), http: { status, ...(headers && { headers }) } },
   });
 }
 

@@ -2,5 +2,12 @@ import { builder } from "./builder.ts";
 import "./errors.ts";
 import "../users/user.ts";
 import "../users/mutations.ts";
+import "../users/suppression-mutations.ts";
+import "../users/queries.ts";
+import "../organizations/organization.ts";
+import "../organizations/queries.ts";
+import "../organizations/mutations.ts";
+import "../channels/schema.ts";
+import "../auth/schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,21 +1,11 @@
 import { builder } from "../graphql/builder.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
+import { MAX_BULK_UPSERT, upsertUsers } from "./bulk-upsert.ts";
+import { deleteUser } from "./delete.ts";
+import { resultTypeName } from "./result-type.ts";
 import { upsertUser } from "./upsert.ts";
+import { BulkUpsertUserInput, UpsertOptions, UpsertUserInput } from "./upsert-inputs.ts";
 import { UserType } from "./user.ts";
-
-const UpsertUserInput = builder.inputType("UpsertUserInput", {
-  description: "A field left out stays as it is; null clears it; a value replaces it.",
-  fields: (t) => ({
-    email: t.string(),
-    phoneNumber: t.string({ description: "Any notation with its country code; stored as E.164." }),
-    name: t.string(),
-    title: t.string(),
-    nickname: t.string(),
-    avatarUrl: t.string({ description: "An absolute https URL." }),
-    locale: t.string({ description: "A BCP 47 tag; stored canonical." }),
-    timezone: t.string({ description: "An IANA tz database name." }),
-  }),
-});
 
 const UpsertUserSuccess = builder.simpleObject("UpsertUserSuccess", {
   fields: (t) => ({
@@ -25,16 +15,57 @@ const UpsertUserSuccess = builder.simpleObject("UpsertUserSuccess", {
 });
 
 export const UpsertUserResult = builder.errorUnion("UpsertUserResult", {
-  types: [UpsertUserSuccess, ValidationError],
-  // Error instances are resolved by the errors plugin; anything else is the success.
-  resolveType: () => "UpsertUserSuccess",
+  types: [UpsertUserSuccess, ValidationError, VersionConflictError, NotFoundError],
+  resolveType: (result) => resultTypeName(result, "UpsertUserSuccess"),
+});
+
+const UpsertUsersResult = builder.simpleObject("UpsertUsersResult", {
+  fields: (t) => ({
+    results: t.field({ type: [UpsertUserResult], description: "One per input, in order." }),
+    createdCount: t.int(),
+    updatedCount: t.int(),
+    failedCount: t.int(),
+  }),
+});
+
+const DeleteUserSuccess = builder.simpleObject("DeleteUserSuccess", { fields: (t) => ({ id: t.id() }) });
+
+const DeleteUserResult = builder.errorUnion("DeleteUserResult", {
+  types: [DeleteUserSuccess, NotFoundError],
+  resolveType: (result) => resultTypeName(result, "DeleteUserSuccess"),
 });
 
 builder.mutationField("upsertUser", (t) =>
   t.field({
     type: UpsertUserResult,
+    skipTypeScopes: true,
+    authScopes: (_root, { id }) => ({ $any: { scope: "users:write", selfUser: id } }),
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpsertUserInput, required: true }),
+      options: t.arg({ type: UpsertOptions }),
+    },
+    resolve: (_root, { id, input, options }, { prisma, auth }) =>
+      upsertUser(prisma, auth.projectId, id, input, options ?? {}),
+  }),
+);
+
+builder.mutationField("upsertUsers", (t) =>
+  t.field({
+    type: UpsertUsersResult,
+    description: `Upserts up to ${MAX_BULK_UPSERT} users; a bad input fails alone and the rest are written.`,
     authScopes: { scope: "users:write" },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpsertUserInput, required: true }) },
-    resolve: (_root, { id, input }, { prisma, auth }) => upsertUser(prisma, auth.projectId, id, input),
+    args: { users: t.arg({ type: [BulkUpsertUserInput], required: true }) },
+    resolve: (_root, { users }, { prisma, auth }) => upsertUsers(prisma, auth.projectId, users),
+  }),
+);
+
+builder.mutationField("deleteUser", (t) =>
+  t.field({
+    type: DeleteUserResult,
+    description: "Deletes the user with its push tokens and channel settings.",
+    authScopes: { scope: "users:write" },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { prisma, auth }) => deleteUser(prisma, auth.projectId, id),
   }),
 );

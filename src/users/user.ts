@@ -4,7 +4,7 @@ import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } fro
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
 export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProvider" });
 export const PushEnvironmentEnum = builder.enumType(PushEnvironment, { name: "PushEnvironment" });
-const EmailSuppressionReasonEnum = builder.enumType(EmailSuppressionReason, { name: "EmailSuppressionReason" });
+export const EmailSuppressionReasonEnum = builder.enumType(EmailSuppressionReason, { name: "EmailSuppressionReason" });
 
 builder.prismaObject("PushToken", {
   fields: (t) => ({
@@ -40,7 +40,16 @@ export const UserType = builder.prismaObject("User", {
     status: t.expose("status", { type: UserStatusEnum }),
     tags: t.exposeStringList("tags"),
     properties: t.field({ type: "JSONObject", resolve: (user) => user.properties as JsonObject }),
-    pushTokens: t.relation("pushTokens", { query: { orderBy: { position: "asc" } } }),
+    pushTokens: t.relation("pushTokens", {
+      query: { orderBy: { position: "asc" } },
+      // For users a query did not load with their tokens (mutation results): Prisma batches
+      // these lookups into one statement, and a user deleted since has none.
+      resolve: (query, user, _args, { prisma }) =>
+        prisma.user
+          .findUnique({ where: { projectId_id: { projectId: user.projectId, id: user.id } } })
+          .pushTokens(query)
+          .then((tokens) => tokens ?? []),
+    }),
     webPushSubscriptions: t.field({
       type: [WebPushSubscriptionType],
       resolve: (user) => user.webPushSubscriptions as { endpoint: string; keys: JsonObject }[],

@@ -55,3 +55,20 @@ export const httpsUrl = z
   .string()
   .max(2048, "must be at most 2048 characters")
   .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", "must be an absolute https URL");
+
+/** Base64url (RFC 4648 §5) without padding, as browsers write web push keys. */
+export const base64url = z.base64url("must be base64url without padding").min(1, "must not be empty");
+
+/** A device token of APNS or FCM: opaque text the provider issued, stripped of stray whitespace. */
+export const pushToken = z.string().trim().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
+
+// Slack ids are a type letter and upper-case alphanumerics: channels C (public)
+// or G (private, and older group conversations); users U, or W on Enterprise Grid.
+export const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{8,}$/, "must be a Slack channel id such as C024BE91L");
+export const slackUserId = z.string().regex(/^[UW][A-Z0-9]{8,}$/, "must be a Slack user id such as U024BE7LH");
+
+/** A browser's push subscription as PushSubscription.toJSON() gives it, less the optional expiry. */
+export const webPushSubscription = z.strictObject({
+  endpoint: httpsUrl,
+  keys: z.strictObject({ p256dh: base64url, auth: base64url }),
+});

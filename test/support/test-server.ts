@@ -2,6 +2,8 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { createApiKey, findOrCreateProject } from "../../src/auth/api-keys.ts";
 import type { Scope } from "../../src/auth/keys.ts";
+import { createRateLimiter } from "../../src/auth/rate-limit.ts";
+import { loadConfig } from "../../src/config.ts";
 import { createServer } from "../../src/server.ts";
 import { openTestDatabase } from "./test-database.ts";
 
@@ -28,7 +30,6 @@ export async function startTestServer() {
       },
     }),
   );
-  const yoga = createServer({ prisma: db.prisma, logger });
   const statementListeners = new Set<() => void>();
   (db.prisma as unknown as { $on(event: "query", listener: () => void): void }).$on("query", () => {
     for (const listener of statementListeners) listener();
@@ -41,17 +42,40 @@ export async function startTestServer() {
   }
   const { projectId, secretKey } = await createProject("test");
 
-  async function graphql<Data = any>(
-    query: string,
-    variables: Record<string, unknown> = {},
-    { key = secretKey, headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
-  ): Promise<GraphQLResponse<Data>> {
-    const response = await yoga.fetch("http://localhost/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }), ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, headers: response.headers, ...(await response.json()) };
+  async function createPublishableKey(inProjectId = projectId) {
+    return (await createApiKey(db.prisma, { projectId: inProjectId, kind: "PUBLISHABLE" })).key;
+  }
+
+  const closers: (() => Promise<void>)[] = [];
+  /**
+   * A gateway on this database; more than one act as several processes sharing it.
+   * Configured from `env` alone, never from the test process's environment.
+   */
+  async function startInstance(env: Record<string, string> = {}) {
+    const config = loadConfig(env);
+    const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+    closers.push(() => rateLimiter.close());
+    const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, graphql: config.graphql });
+
+    async function graphql<Data = any>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      { key = secretKey, headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
+    ): Promise<GraphQLResponse<Data>> {
+      const response = await yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }), ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, ...(await response.json()) };
+    }
+    return { yoga, graphql };
+  }
+  const { yoga, graphql } = await startInstance();
+
+  async function close() {
+    for (const closeOne of closers) await closeOne();
+    await db.close();
   }
 
   /** Counts the SQL statements `run` causes. */
@@ -67,7 +91,20 @@ export async function startTestServer() {
     }
   }
 
-  return { db, prisma: db.prisma, yoga, logs, projectId, secretKey, graphql, createProject, countStatements, close: db.close };
+  return {
+    db,
+    prisma: db.prisma,
+    yoga,
+    logs,
+    projectId,
+    secretKey,
+    graphql,
+    createProject,
+    createPublishableKey,
+    startInstance,
+    countStatements,
+    close,
+  };
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;

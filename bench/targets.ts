@@ -1,0 +1,49 @@
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { type Database, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
+import { openMigratedDatabase } from "../src/db/migrate.ts";
+import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
+import type { RawQuery } from "./raw-baseline.ts";
+
+/** A migrated database of its own, with a raw driver beside the gateway's Prisma client. */
+export type Target = { name: string; db: Database; raw: RawQuery; close(): Promise<void> };
+
+export async function pgliteTarget(): Promise<Target> {
+  const pglite = await PGlite.create({ extensions: pgliteExtensions });
+  const db = wrapPGlite(pglite);
+  await applyMigrations(db.prisma, await readMigrations());
+  return { name: "PGlite (in memory)", db, raw: (sql, params) => pglite.query(sql, params), close: db.close };
+}
+
+/** A throwaway database on the server at `serverUrl`, dropped on close. */
+export async function postgresTarget(serverUrl: string): Promise<Target> {
+  const name = `directory_bench_${process.pid}`;
+  await admin(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const { db } = await openMigratedDatabase({ kind: "postgres", url: url.toString() });
+  // As many connections as the gateway's own pool.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  // Connections still closing when the database is dropped (WITH FORCE) report it; nothing to do then.
+  pool.on("error", () => {});
+  return {
+    name: "PostgreSQL",
+    db,
+    raw: (sql, params) => pool.query(sql, params),
+    close: async () => {
+      await pool.end();
+      await db.close();
+      await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function admin(serverUrl: string, sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

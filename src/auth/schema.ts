@@ -1,0 +1,43 @@
+// The auth domain's part of the GraphQL schema: the user behind a user token, and making such tokens.
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError } from "../graphql/errors.ts";
+import { TOKEN_LIFETIME, createUserToken } from "./user-tokens.ts";
+
+builder.queryField("me", (t) =>
+  t.withAuth({ userToken: true }).prismaField({
+    type: "User",
+    nullable: true,
+    description: "The user a user token was signed for (null once deleted). Only for user-token requests.",
+    // Open to user tokens, which the Query type's default (secret keys only) would refuse.
+    skipTypeScopes: true,
+    resolve: (query, _root, _args, { prisma, auth }) =>
+      prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id: auth.userId } } }),
+  }),
+);
+
+const CreateUserTokenSuccess = builder.simpleObject("CreateUserTokenSuccess", {
+  fields: (t) => ({
+    token: t.string({ description: "Send as `Authorization: Bearer …` with a publishable key as `x-api-key`." }),
+    expiresAt: t.field({ type: "DateTime" }),
+  }),
+});
+
+// Error instances are resolved by the errors plugin; anything else is the success.
+const CreateUserTokenResult = builder.errorUnion("CreateUserTokenResult", {
+  types: [CreateUserTokenSuccess, NotFoundError],
+  resolveType: () => "CreateUserTokenSuccess",
+});
+
+builder.mutationField("createUserToken", (t) =>
+  t.field({
+    type: CreateUserTokenResult,
+    description: `A token that lets this user read \`me\` and change its own user and channel settings from a client, with a publishable key. Lifetime ${TOKEN_LIFETIME.minSeconds}–${TOKEN_LIFETIME.maxSeconds} seconds.`,
+    authScopes: { scope: "tokens:write" },
+    args: {
+      userId: t.arg.id({ required: true }),
+      expiresInSeconds: t.arg.int({ defaultValue: TOKEN_LIFETIME.defaultSeconds }),
+    },
+    resolve: (_root, { userId, expiresInSeconds }, { prisma, auth }) =>
+      createUserToken(prisma, auth.projectId, userId, expiresInSeconds ?? TOKEN_LIFETIME.defaultSeconds),
+  }),
+);

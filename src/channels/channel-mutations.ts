@@ -1,0 +1,67 @@
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { ChannelProviderEnum, ChannelType } from "./channel.ts";
+import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
+
+const CreateChannelInput = builder.inputType("CreateChannelInput", {
+  fields: (t) => ({
+    name: t.string({ required: true, description: "1–200 characters, unique in the project." }),
+    provider: t.field({ type: ChannelProviderEnum, required: true }),
+  }),
+});
+
+const CreateChannelSuccess = builder.simpleObject("CreateChannelSuccess", {
+  fields: (t) => ({ channel: t.field({ type: ChannelType }) }),
+});
+const RenameChannelSuccess = builder.simpleObject("RenameChannelSuccess", {
+  fields: (t) => ({ channel: t.field({ type: ChannelType }) }),
+});
+const DeleteChannelSuccess = builder.simpleObject("DeleteChannelSuccess", {
+  fields: (t) => ({ id: t.id() }),
+});
+
+// Error instances are resolved by the errors plugin; anything else is the success.
+const CreateChannelResult = builder.errorUnion("CreateChannelResult", {
+  types: [CreateChannelSuccess, ValidationError],
+  resolveType: () => "CreateChannelSuccess",
+});
+const RenameChannelResult = builder.errorUnion("RenameChannelResult", {
+  types: [RenameChannelSuccess, ValidationError, NotFoundError],
+  resolveType: () => "RenameChannelSuccess",
+});
+const DeleteChannelResult = builder.errorUnion("DeleteChannelResult", {
+  types: [DeleteChannelSuccess, NotFoundError],
+  resolveType: () => "DeleteChannelSuccess",
+});
+
+builder.mutationField("createChannel", (t) =>
+  t.field({
+    type: CreateChannelResult,
+    authScopes: { scope: "channels:write" },
+    args: { input: t.arg({ type: CreateChannelInput, required: true }) },
+    resolve: async (_root, { input }, { prisma, auth }) => ({
+      channel: await createChannel(prisma, auth.projectId, input),
+    }),
+  }),
+);
+
+builder.mutationField("renameChannel", (t) =>
+  t.field({
+    type: RenameChannelResult,
+    authScopes: { scope: "channels:write" },
+    args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
+    resolve: async (_root, { id, name }, { prisma, auth }) => ({
+      channel: await renameChannel(prisma, auth.projectId, id, name),
+    }),
+  }),
+);
+
+builder.mutationField("deleteChannel", (t) =>
+  t.field({
+    type: DeleteChannelResult,
+    description: "Deletes the channel and every user's settings for it.",
+    authScopes: { scope: "channels:write" },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { prisma, auth }) => deleteChannel(prisma, auth.projectId, id),
+  }),
+);

@@ -1,0 +1,60 @@
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";
+import { ChannelSettingsType } from "./channel-settings-type.ts";
+
+const SetChannelSettingsSuccess = builder.simpleObject("SetChannelSettingsSuccess", {
+  fields: (t) => ({
+    channelSettings: t.field({ type: ChannelSettingsType }),
+    created: t.boolean({ description: "Whether the user had no settings for the channel before." }),
+  }),
+});
+const UnsetChannelSettingsSuccess = builder.simpleObject("UnsetChannelSettingsSuccess", {
+  fields: (t) => ({ channelId: t.id() }),
+});
+
+// Error instances are resolved by the errors plugin; anything else is the success.
+const SetChannelSettingsResult = builder.errorUnion("SetChannelSettingsResult", {
+  types: [SetChannelSettingsSuccess, ValidationError, NotFoundError],
+  resolveType: () => "SetChannelSettingsSuccess",
+});
+const UnsetChannelSettingsResult = builder.errorUnion("UnsetChannelSettingsResult", {
+  types: [UnsetChannelSettingsSuccess, NotFoundError],
+  resolveType: () => "UnsetChannelSettingsSuccess",
+});
+
+builder.mutationField("setChannelSettings", (t) =>
+  t.field({
+    type: SetChannelSettingsResult,
+    description: `Creates or replaces the user's settings for the channel. Push tokens set here are removed from \
+every other user's settings on the channel.`,
+    // A user token may change its own settings; a secret key needs users:write.
+    skipTypeScopes: true,
+    authScopes: (_root, { userId }) => ({ $any: { scope: "users:write", selfUser: userId } }),
+    args: {
+      userId: t.arg.id({ required: true }),
+      channelId: t.arg.id({ required: true }),
+      settings: t.arg({
+        type: "JSONObject",
+        required: true,
+        description: `By the channel's provider: APNS, FCM { "device_tokens": [token] }; \
+SLACK { "slack_channel_id"?, "slack_user_id"? }; \
+WEB_PUSH { "subscriptions": [{ "endpoint", "keys": { "p256dh", "auth" } }] }; EMAIL { "email" }; SMS { "phone_number" }.`,
+      }),
+    },
+    resolve: (_root, { userId, channelId, settings }, { prisma, auth }) =>
+      setChannelSettings(prisma, auth.projectId, userId, channelId, settings),
+  }),
+);
+
+builder.mutationField("unsetChannelSettings", (t) =>
+  t.field({
+    type: UnsetChannelSettingsResult,
+    // A user token may change its own settings; a secret key needs users:write.
+    skipTypeScopes: true,
+    authScopes: (_root, { userId }) => ({ $any: { scope: "users:write", selfUser: userId } }),
+    args: { userId: t.arg.id({ required: true }), channelId: t.arg.id({ required: true }) },
+    resolve: (_root, { userId, channelId }, { prisma, auth }) =>
+      unsetChannelSettings(prisma, auth.projectId, userId, channelId),
+  }),
+);

@@ -1,0 +1,23 @@
+import { ChannelProvider } from "../db/generated/prisma/enums.ts";
+import { builder } from "../graphql/builder.ts";
+
+export const ChannelProviderEnum = builder.enumType(ChannelProvider, { name: "ChannelProvider" });
+
+export const ChannelType = builder.prismaObject("Channel", {
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "A UUID." }),
+    name: t.exposeString("name", { description: "Unique in the project." }),
+    provider: t.expose("provider", { type: ChannelProviderEnum }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+builder.queryField("channels", (t) =>
+  t.prismaField({
+    type: [ChannelType],
+    description: "The project's channels, ordered by name.",
+    authScopes: { scope: "channels:read" },
+    resolve: (query, _root, _args, { prisma, auth }) =>
+      prisma.channel.findMany({ ...query, where: { projectId: auth.projectId }, orderBy: { name: "asc" } }),
+  }),
+);

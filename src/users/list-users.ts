@@ -1,0 +1,187 @@
+import { Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
+import type { ConnectionPage } from "../graphql/connection.ts";
+import { type CursorValues, decodeCursor, encodeCursor } from "../graphql/cursor.ts";
+import { checkPageSize } from "../graphql/page-size.ts";
+import { requestError } from "../graphql/request-errors.ts";
+import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
+import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
+import { relevanceRank, relevanceScore } from "./search.ts";
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/** What to list: one project's users under one filter and one total order. */
+export type UserListing = { projectId: string; filter: NormalizedUserFilter; order: UserOrder; binding: string };
+
+export function userListing(
+  projectId: string,
+  filter: UserFilter | null | undefined,
+  order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
+): UserListing {
+  const normalized = normalizeUserFilter(filter);
+  const field = order?.field ?? (normalized.search ? "RELEVANCE" : "CREATED_AT");
+  if (field === "RELEVANCE" && !normalized.search) {
+    throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");
+  }
+  const resolved: UserOrder = { field, direction: order?.direction ?? "ASC" };
+  return { projectId, filter: normalized, order: resolved, binding: JSON.stringify([projectId, normalized, resolved]) };
+}
+
+/** Rows come back with the table's snake_case column names; Prisma's model uses camelCase. */
+function toUser(row: Record<string, unknown>): User {
+  const user: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (!column.startsWith("_")) user[column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+  }
+  return user as User;
+}
+
+type Row = Record<string, unknown> & { id: string; _rank?: number; _score?: number };
+
+/**
+ * One segment of the order. A nullable sort column splits the order into the
+ * rows with a value and the rows without (nulls last ascending, first
+ * descending); within a segment a row comparison `(column, id) > (v, id)`
+ * lets the btree index start right at the cursor, so a page costs the same
+ * at any depth.
+ */
+type Segment = "value" | "null";
+
+function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
+  const key = listing.order.field === "RELEVANCE" || listing.order.field === "ID" ? null : SORT_KEYS[listing.order.field];
+  if (!key?.nullable) return ["value"];
+  const order: Segment[] = direction === "ASC" ? ["value", "null"] : ["null", "value"];
+  const start = cursor && cursor[0] === null ? "null" : cursor ? "value" : order[0]!;
+  return order.slice(order.indexOf(start));
+}
+
+async function fetchSegment(
+  prisma: PrismaClient,
+  listing: UserListing,
+  direction: SortDirection,
+  segment: Segment,
+  cursor: CursorValues | null,
+  limit: number,
+): Promise<Row[]> {
+  const op = Prisma.raw(direction === "ASC" ? ">" : "<");
+  const dir = Prisma.raw(direction);
+  const where = userFilterConditions(listing.projectId, listing.filter);
+  const { field } = listing.order;
+
+  if (field === "RELEVANCE") {
+    const search = listing.filter.search!;
+    const after = cursor ? Prisma.sql`WHERE (s._rank, -s._score, s.id) ${op} (${cursor[0]}::int, ${-Number(cursor[1])}::int, ${cursor[2]})` : Prisma.empty;
+    return prisma.$queryRaw<Row[]>`
+      SELECT * FROM (SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${where}) s
+      ${after} ORDER BY s._rank ${dir}, s._score ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir} LIMIT ${limit}`;
+  }
+  if (field === "ID") {
+    const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
+    return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
+  }
+  const { kind } = SORT_KEYS[field];
+  const column = Prisma.raw(`u.${SORT_KEYS[field].column}`);
+  const value = (v: unknown) => (kind === "time" ? Prisma.sql`${v}::timestamptz` : Prisma.sql`${v}`);
+  const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
+  let condition: Prisma.Sql;
+  if (segment === "null") {
+    condition = startsHere ? Prisma.sql`${column} IS NULL AND u.id ${op} ${cursor![1]}` : Prisma.sql`${column} IS NULL`;
+    return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`;
+  }
+  condition = startsHere
+    ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})`
+    : Prisma.sql`${column} IS NOT NULL`;
+  return prisma.$queryRaw<Row[]>`
+    SELECT u.* FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
+}
+
+/** Up to `limit` rows following the cursor, walking the order in `direction`. */
+async function fetchAfter(prisma: PrismaClient, listing: UserListing, direction: SortDirection, cursor: CursorValues | null, limit: number) {
+  const rows: Row[] = [];
+  for (const segment of segmentsFrom(listing, direction, cursor)) {
+    if (rows.length >= limit) break;
+    rows.push(...(await fetchSegment(prisma, listing, direction, segment, cursor, limit - rows.length)));
+  }
+  return rows;
+}
+
+function cursorValues(listing: UserListing, row: Row): CursorValues {
+  const { field } = listing.order;
+  if (field === "RELEVANCE") return [row._rank!, row._score!, row.id];
+  if (field === "ID") return [row.id];
+  const value = row[SORT_KEYS[field].column];
+  return [value instanceof Date ? value.toISOString() : ((value as string | null) ?? null), row.id];
+}
+
+export function countUsers(prisma: PrismaClient, listing: UserListing): Promise<number> {
+  return prisma.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM users u WHERE ${userFilterConditions(listing.projectId, listing.filter)}`.then(
+    ([row]) => row!.count,
+  );
+}
+
+export type CursorArguments = { first?: number | null; after?: string | null; last?: number | null; before?: string | null };
+
+/** A Relay page: `first`/`after` forwards, `last`/`before` backwards. */
+export async function listUsersByCursor(
+  prisma: PrismaClient,
+  listing: UserListing,
+  { first, after, last, before }: CursorArguments,
+  cursorSecret: string,
+): Promise<ConnectionPage<User>> {
+  if (first != null && last != null) throw requestError("BAD_USER_INPUT", "Pass either first or last, not both.");
+  if (first != null) checkPageSize("first", first);
+  if (last != null) checkPageSize("last", last);
+  const backwards = last != null || (before != null && first == null);
+  const limit = (backwards ? last : first) ?? DEFAULT_PAGE_SIZE;
+  const given = backwards ? before : after;
+  const cursor = given ? decodeCursor(given, listing.binding, cursorSecret) : null;
+  const forward = listing.order.direction;
+  const direction: SortDirection = backwards ? (forward === "ASC" ? "DESC" : "ASC") : forward;
+
+  const rows = limit === 0 ? [] : await fetchAfter(prisma, listing, direction, cursor, limit + 1);
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (backwards) page.reverse();
+  const edges = page.map((row) => ({ cursor: encodeCursor(cursorValues(listing, row), listing.binding, cursorSecret), node: toUser(row) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backwards ? before != null : hasMore,
+      hasPreviousPage: backwards ? hasMore : after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => countUsers(prisma, listing),
+  };
+}
+
+/** A numbered page (0-indexed), for dashboards that show page numbers. */
+export async function listUsersByPage(prisma: PrismaClient, listing: UserListing, { page, size }: { page: number; size: number }) {
+  checkPageSize("size", size);
+  if (!Number.isInteger(page) || page < 0) throw requestError("BAD_USER_INPUT", "page must be 0 or more.", { argument: "page" });
+  const rows = await fetchPage(prisma, listing, page * size, size + 1);
+  return {
+    items: rows.slice(0, size).map(toUser),
+    page,
+    size,
+    hasNextPage: rows.length > size,
+    totalCount: () => countUsers(prisma, listing),
+  };
+}
+
+function orderBy(listing: UserListing): Prisma.Sql {
+  const dir = Prisma.raw(listing.order.direction);
+  const { field, direction } = listing.order;
+  if (field === "RELEVANCE") return Prisma.sql`s._rank ${dir}, s._score ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir}`;
+  if (field === "ID") return Prisma.sql`s.id ${dir}`;
+  const column = Prisma.raw(`s.${SORT_KEYS[field].column}`);
+  return Prisma.sql`${column} ${dir} ${Prisma.raw(direction === "ASC" ? "NULLS LAST" : "NULLS FIRST")}, s.id ${dir}`;
+}
+
+function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, limit: number): Promise<Row[]> {
+  const where = userFilterConditions(listing.projectId, listing.filter);
+  const search = listing.filter.search;
+  const ranked = search ? Prisma.sql`, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score` : Prisma.empty;
+  return prisma.$queryRaw<Row[]>`
+    SELECT * FROM (SELECT u.* ${ranked} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
+}

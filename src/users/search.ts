@@ -1,0 +1,52 @@
+import { Prisma } from "../db/generated/prisma/client.ts";
+
+/**
+ * Free-text search over id, email, name, nickname and phone. Every text
+ * column matches a case-insensitive substring (ILIKE); names and nicknames
+ * also match fuzzily (pg_trgm's word similarity `<%`), so a typo still finds
+ * the person. Ids and emails stay exact-ish on purpose: fuzzy email matching
+ * makes every address at the same domain look alike. Both operators are
+ * served by the trigram GIN indexes on the plain columns.
+ */
+export type Search = { text: string; pattern: string; digits: string | null };
+
+/** LIKE's metacharacters in the query are literal. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+
+export function parseSearch(query: string | null | undefined): Search | null {
+  const text = query?.trim().toLowerCase();
+  if (!text) return null;
+  const digits = text.replace(/\D/g, "");
+  // Phone numbers are stored as E.164, so digits are what a phone search can match.
+  return { text, pattern: escapeLike(text), digits: digits.length >= 3 && /^[\d\s()+.-]+$/.test(text) ? digits : null };
+}
+
+const NAME_COLUMNS = [Prisma.sql`u.name`, Prisma.sql`u.nickname`];
+const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, ...NAME_COLUMNS];
+
+export function searchCondition({ text, pattern, digits }: Search): Prisma.Sql {
+  const contains = `%${pattern}%`;
+  const matches = [
+    ...TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${contains}`),
+    ...NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`),
+  ];
+  if (digits) matches.push(Prisma.sql`u.phone_number LIKE ${`%${digits}%`}`);
+  return Prisma.sql`(${Prisma.join(matches, " OR ")})`;
+}
+
+/** 0: the id or email is the query; 1: a field starts with it; 2: anything else that matched. */
+export function relevanceRank({ pattern, digits }: Search): Prisma.Sql {
+  const prefix = `${pattern}%`;
+  const prefixes = TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${prefix}`);
+  if (digits) prefixes.push(Prisma.sql`u.phone_number LIKE ${`+${digits}%`}`);
+  return Prisma.sql`CASE
+    WHEN u.id ILIKE ${pattern} OR u.email ILIKE ${pattern} THEN 0
+    WHEN ${Prisma.join(prefixes, " OR ")} THEN 1
+    ELSE 2 END`;
+}
+
+/** Closeness within a rank, as an integer so that cursors carry it exactly. */
+export function relevanceScore({ text }: Search): Prisma.Sql {
+  const similarities = TEXT_COLUMNS.map((column) => Prisma.sql`word_similarity(${text}, coalesce(${column}, ''))`);
+  return Prisma.sql`round(greatest(${Prisma.join(similarities, ", ")}) * 1000000)::int`;
+}

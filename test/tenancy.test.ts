@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { SCOPES, type Scope } from "../src/auth/keys.ts";
+import { schema } from "../src/graphql/schema.ts";
+import { type TestServer, startTestServer } from "./support/test-server.ts";
+
+/**
+ * Every query and mutation, run with project B's credentials against project
+ * A's data: A's rows must stay exactly as they were and no value only A holds
+ * may come back. B owns a user with A's user id, so a lookup that forgot the
+ * project would find something. Add a row for each new root field (a test
+ * below fails while one is missing).
+ */
+type Operation = {
+  field: string;
+  /** A secret key's scope, or "userToken" for fields answered to a publishable key with a user token. */
+  requires: Scope | "userToken";
+  document: string;
+  variables?: (a: ProjectA) => Record<string, unknown>;
+};
+
+type ProjectA = { projectId: string; channelId: string };
+
+const USER_FIELDS = /* GraphQL */ `
+  id email name tags properties
+  organization { id name }
+  channelSettings { settings channel { id name } }
+  pushTokens { token }
+`;
+const RESULT = /* GraphQL */ `__typename ... on Error { code message }`;
+
+const OPERATIONS: Operation[] = [
+  // Queries
+  { field: "user", requires: "users:read", document: `{ user(id: "ada") { ${USER_FIELDS} } }` },
+  {
+    field: "users",
+    requires: "users:read",
+    document: `{ users(first: 10, filter: { query: "ada" }) { totalCount nodes { ${USER_FIELDS} } } }`,
+  },
+  { field: "userPage", requires: "users:read", document: `{ userPage(size: 10) { totalCount items { ${USER_FIELDS} } } }` },
+  {
+    field: "organization",
+    requires: "organizations:read",
+    document: `{ organization(id: "org-a") { id name children { id name } } }`,
+  },
+  {
+    field: "organizations",
+    requires: "organizations:read",
+    document: `{ organizations(first: 10) { totalCount nodes { id name } } }`,
+  },
+  { field: "channels", requires: "channels:read", document: `{ channels { id name provider } }` },
+  // User.organization needs organizations:read, which no user token holds.
+  {
+    field: "me",
+    requires: "userToken",
+    document: `{ me { id email name tags properties channelSettings { settings channel { id name } } pushTokens { token } } }`,
+  },
+
+  // Mutations
+  {
+    field: "upsertUser",
+    requires: "users:write",
+    document: `mutation { upsertUser(id: "ada", input: { name: "Renamed by B" }) {
+      ${RESULT} ... on UpsertUserSuccess { created user { ${USER_FIELDS} } } } }`,
+  },
+  {
+    field: "upsertUsers",
+    requires: "users:write",
+    document: `mutation { upsertUsers(users: [{ id: "ada", input: { nickname: "B" } }, { id: "new", input: {} }]) {
+      createdCount updatedCount failedCount results { ${RESULT} ... on UpsertUserSuccess { user { ${USER_FIELDS} } } } } }`,
+  },
+  { field: "deleteUser", requires: "users:write", document: `mutation { deleteUser(id: "ada") { ${RESULT} } }` },
+  {
+    field: "setEmailSuppression",
+    requires: "users:write",
+    document: `mutation { setEmailSuppression(userId: "ada", reason: COMPLAINT) {
+      ${RESULT} ... on SetEmailSuppressionSuccess { user { ${USER_FIELDS} } } } }`,
+  },
+  {
+    field: "clearEmailSuppression",
+    requires: "users:write",
+    document: `mutation { clearEmailSuppression(userId: "ada") {
+      ${RESULT} ... on ClearEmailSuppressionSuccess { user { ${USER_FIELDS} } } } }`,
+  },
+  {
+    field: "createOrganization",
+    requires: "organizations:write",
+    document: `mutation { createOrganization(input: { id: "org-b", name: "Org of B", parentId: "org-a" }) { ${RESULT} } }`,
+  },
+  {
+    field: "renameOrganization",
+    requires: "organizations:write",
+    document: `mutation { renameOrganization(id: "org-a", name: "Renamed by B") { ${RESULT} } }`,
+  },
+  {
+    field: "moveOrganization",
+    requires: "organizations:write",
+    document: `mutation { moveOrganization(id: "org-a-child", parentId: null) { ${RESULT} } }`,
+  },
+  {
+    field: "deleteOrganization",
+    requires: "organizations:write",
+    document: `mutation { deleteOrganization(id: "org-a") { ${RESULT} } }`,
+  },
+  {
+    field: "createChannel",
+    requires: "channels:write",
+    document: `mutation { createChannel(input: { name: "Channel of B", provider: EMAIL }) {
+      ${RESULT} ... on CreateChannelSuccess { channel { id name } } } }`,
+  },
+  {
+    field: "renameChannel",
+    requires: "channels:write",
+    document: `mutation ($channelId: ID!) { renameChannel(id: $channelId, name: "Renamed by B") { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "deleteChannel",
+    requires: "channels:write",
+    document: `mutation ($channelId: ID!) { deleteChannel(id: $channelId) { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "setChannelSettings",
+    requires: "users:write",
+    document: `mutation ($channelId: ID!) {
+      setChannelSettings(userId: "ada", channelId: $channelId, settings: { email: "b@project-b.example" }) { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "unsetChannelSettings",
+    requires: "users:write",
+    document: `mutation ($channelId: ID!) { unsetChannelSettings(userId: "ada", channelId: $channelId) { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "createUserToken",
+    requires: "tokens:write",
+    document: `mutation { createUserToken(userId: "ada") { ${RESULT} ... on CreateUserTokenSuccess { token } } }`,
+  },
+];
+
+/** Values that exist only in project A: none may appear in an answer to project B. */
+const ONLY_IN_A = ["ada@project-a.example", "Ada of A", "tag-of-a", "property-of-a", "Org of A", "Channel of A", "push-token-of-a", "settings-of-a"];
+
+let server: TestServer;
+let a: ProjectA;
+beforeAll(async () => {
+  server = await startTestServer();
+  a = await seedProjectA(server);
+});
+afterAll(() => server.close());
+
+async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA> {
+  await prisma.organization.create({ data: { projectId, id: "org-a", name: "Org of A" } });
+  await prisma.organization.create({ data: { projectId, id: "org-a-child", name: "Org of A, child", parentId: "org-a" } });
+  await prisma.user.create({
+    data: {
+      projectId,
+      id: "ada",
+      email: "ada@project-a.example",
+      name: "Ada of A",
+      tags: ["tag-of-a"],
+      properties: { note: "property-of-a" },
+      organizationId: "org-a",
+      emailSuppressionReason: "BOUNCE",
+      emailSuppressedAt: new Date("2026-01-01T00:00:00Z"),
+    },
+  });
+  await prisma.pushToken.create({ data: { projectId, userId: "ada", provider: "FCM", token: "push-token-of-a", position: 0 } });
+  const channel = await prisma.channel.create({ data: { projectId, name: "Channel of A", provider: "EMAIL" } });
+  await prisma.channelSettings.create({
+    data: { projectId, userId: "ada", channelId: channel.id, settings: { email: "settings-of-a@project-a.example" } },
+  });
+  return { projectId, channelId: channel.id };
+}
+
+/** Everything project A holds, to compare before and after B's request. */
+async function snapshotOfA(): Promise<unknown> {
+  const where = { projectId: a.projectId };
+  const { prisma } = server;
+  return Promise.all([
+    prisma.project.findUnique({ where: { id: a.projectId } }),
+    prisma.user.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.pushToken.findMany({ where, orderBy: { token: "asc" } }),
+    prisma.organization.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.channel.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.channelSettings.findMany({ where, orderBy: { channelId: "asc" } }),
+    prisma.idempotencyRecord.findMany({ where, orderBy: { key: "asc" } }),
+  ]);
+}
+
+let projects = 0;
+/** A fresh project B with its own user "ada", so one row's writes never shape the next. */
+async function projectB(scopes?: readonly Scope[]) {
+  const b = await server.createProject(`b-${++projects}`, scopes);
+  await server.prisma.user.create({ data: { projectId: b.projectId, id: "ada", name: "Ada of B" } });
+  return b;
+}
+
+async function credentialsOfB(operation: Operation, b: Awaited<ReturnType<typeof projectB>>) {
+  if (operation.requires !== "userToken") return { key: b.secretKey };
+  const created = await server.graphql('mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }', {}, {
+    key: b.secretKey,
+  });
+  const publishableKey = await server.createPublishableKey(b.projectId);
+  return { key: null, headers: { "x-api-key": publishableKey, authorization: `Bearer ${created.data.createUserToken.token}` } };
+}
+
+describe("tenancy: project B's credentials on project A's data", () => {
+  test.each(OPERATIONS.map((operation) => [operation.field, operation] as const))(
+    "%s reads and changes nothing of project A",
+    async (_field, operation) => {
+      const before = await snapshotOfA();
+      const b = await projectB();
+      const response = await server.graphql(operation.document, operation.variables?.(a) ?? {}, await credentialsOfB(operation, b));
+      // B may do all of it in its own project, so an error here would hide what the request could reach.
+      expect(response.errors).toBeUndefined();
+      const answer = JSON.stringify(response.data);
+      for (const value of ONLY_IN_A) expect(answer).not.toContain(value);
+      expect(await snapshotOfA()).toEqual(before);
+    },
+  );
+
+  test("every query and mutation of the schema has a row here", () => {
+    const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.keys(type?.getFields() ?? {}));
+    expect(OPERATIONS.map((operation) => operation.field).sort()).toEqual(rootFields.sort());
+  });
+});
+
+describe("scopes: each operation refuses a secret key without its scope", () => {
+  const scoped = OPERATIONS.filter((operation) => operation.requires !== "userToken");
+  test.each(scoped.map((operation) => [operation.field, operation.requires, operation] as const))(
+    "%s needs %s",
+    async (field, requires, operation) => {
+      const b = await projectB(SCOPES.filter((scope) => scope !== requires));
+      const response = await server.graphql(operation.document, operation.variables?.(a) ?? {}, { key: b.secretKey });
+      expect(response.status).toBe(403);
+      expect(response.errors).toEqual([
+        expect.objectContaining({
+          path: [field],
+          extensions: expect.objectContaining({ code: "FORBIDDEN", details: { requiredScope: requires } }),
+        }),
+      ]);
+    },
+  );
+});
