@@ -33,7 +33,7 @@ export function createServer({ prisma, logger, rateLimiter, graphql }: ServerDep
     context: async ({ request }): Promise<Context> => {
       const auth = await authenticate(prisma, request.headers);
       await rateLimiter.consume(auth);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth };
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn };
     },
     plugins: [
       errorHandling(logger, requestIds),

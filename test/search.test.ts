@@ -101,7 +101,7 @@ describe("search at scale", () => {
     const [target] = await server.prisma.$queryRaw<{ email: string; name: string }[]>`
       SELECT email, name FROM users WHERE project_id = ${server.projectId}::uuid AND id = 'bulk-4242'`;
 
-    const where = userFilterConditions(server.projectId, normalizeUserFilter({ query: target!.email.slice(0, 12) }));
+    const where = userFilterConditions(server.projectId, normalizeUserFilter({ query: target!.email.slice(0, 12) }, null));
     // What the count and the relevance order must do: find every match.
     const explain = Prisma.sql`EXPLAIN SELECT count(*) FROM users u WHERE ${where}`;
     const plan = (await server.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(explain))

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../src/auth/keys.ts";
 import { schema } from "../src/graphql/schema.ts";
+import { hashPassword } from "../src/members/passwords.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 /**
@@ -12,8 +14,11 @@ import { type TestServer, startTestServer } from "./support/test-server.ts";
  */
 type Operation = {
   field: string;
-  /** A secret key's scope, or "userToken" for fields answered to a publishable key with a user token. */
-  requires: Scope | "userToken";
+  /**
+   * A secret key's scope, "userToken" for fields answered to a publishable key with a user token,
+   * or "publishableKey" for sign-up and sign-in, answered to a publishable key alone.
+   */
+  requires: Scope | "userToken" | "publishableKey";
   document: string;
   variables?: (a: ProjectA) => Record<string, unknown>;
 };
@@ -28,6 +33,12 @@ const USER_FIELDS = /* GraphQL */ `
 `;
 const RESULT = /* GraphQL */ `__typename ... on Error { code message }`;
 
+/** A's member "ada" has this password, and so does B's member with the same email. */
+const PASSWORD = "password of ada, in both projects";
+/** The token of a pending invitation of A's. */
+const INVITATION_OF_A = "invitation-token-of-a";
+
+// Sign-up, invitation and sign-in documents select no email: the answer may echo the one the request sent.
 const OPERATIONS: Operation[] = [
   // Queries
   { field: "user", requires: "users:read", document: `{ user(id: "ada") { ${USER_FIELDS} } }` },
@@ -48,6 +59,7 @@ const OPERATIONS: Operation[] = [
     document: `{ organizations(first: 10) { totalCount nodes { id name } } }`,
   },
   { field: "channels", requires: "channels:read", document: `{ channels { id name provider } }` },
+  { field: "roles", requires: "users:read", document: `{ roles { id name permissions } }` },
   // User.organization needs organizations:read, which no user token holds.
   {
     field: "me",
@@ -137,6 +149,49 @@ const OPERATIONS: Operation[] = [
     requires: "tokens:write",
     document: `mutation { createUserToken(userId: "ada") { ${RESULT} ... on CreateUserTokenSuccess { token } } }`,
   },
+  {
+    field: "createRole",
+    requires: "roles:write",
+    document: `mutation { createRole(input: { id: "role-a", name: "Role of B", permissions: [] }) { ${RESULT} } }`,
+  },
+  { field: "deleteRole", requires: "roles:write", document: `mutation { deleteRole(id: "role-a") { ${RESULT} } }` },
+  {
+    field: "inviteUser",
+    requires: "members:write",
+    document: `mutation { inviteUser(input: { email: "ada@project-a.example" }) {
+      ${RESULT} ... on InviteUserSuccess { user { id name status tags properties } } } }`,
+  },
+  {
+    field: "transferUser",
+    requires: "members:write",
+    document: `mutation { transferUser(userId: "ada", organizationId: "org-a", roleId: "role-a") { ${RESULT} } }`,
+  },
+  {
+    field: "updateUserRole",
+    requires: "members:write",
+    document: `mutation { updateUserRole(userId: "ada", roleId: "role-a") { ${RESULT} } }`,
+  },
+  {
+    field: "setUserStatus",
+    requires: "members:write",
+    document: `mutation { setUserStatus(userId: "ada", status: SUSPENDED) { ${RESULT} ... on SetUserStatusSuccess { user { id name } } } }`,
+  },
+  {
+    field: "registerUser",
+    requires: "publishableKey",
+    document: `mutation { registerUser(input: { email: "ada@project-a.example", password: "${PASSWORD}" }) {
+      ${RESULT} ... on RegisterUserSuccess { user { id name tags } } } }`,
+  },
+  {
+    field: "acceptInvitation",
+    requires: "publishableKey",
+    document: `mutation { acceptInvitation(token: "${INVITATION_OF_A}", password: "${PASSWORD}") { ${RESULT} } }`,
+  },
+  {
+    field: "signIn",
+    requires: "publishableKey",
+    document: `mutation { signIn(email: "ada@project-a.example", password: "${PASSWORD}") { ${RESULT} ... on SignInSuccess { user { id name tags } } } }`,
+  },
 ];
 
 /** Values that exist only in project A: none may appear in an answer to project B. */
@@ -164,6 +219,19 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
       organizationId: "org-a",
       emailSuppressionReason: "BOUNCE",
       emailSuppressedAt: new Date("2026-01-01T00:00:00Z"),
+      passwordHash: await hashPassword(PASSWORD),
+      roleId: "member",
+    },
+  });
+  await prisma.role.create({ data: { projectId, id: "role-a", name: "Role of A", permissions: ["users:read"] } });
+  await prisma.user.create({ data: { projectId, id: "invitee", email: "invitee@project-a.example", status: "INVITED" } });
+  await prisma.invitation.create({
+    data: {
+      projectId,
+      userId: "invitee",
+      tokenHash: createHash("sha256").update(INVITATION_OF_A).digest("hex"),
+      invitedBy: "key:test",
+      expiresAt: new Date(Date.now() + 3600_000),
     },
   });
   await prisma.pushToken.create({ data: { projectId, userId: "ada", provider: "FCM", token: "push-token-of-a", position: 0 } });
@@ -186,6 +254,8 @@ async function snapshotOfA(): Promise<unknown> {
     prisma.channel.findMany({ where, orderBy: { id: "asc" } }),
     prisma.channelSettings.findMany({ where, orderBy: { channelId: "asc" } }),
     prisma.idempotencyRecord.findMany({ where, orderBy: { key: "asc" } }),
+    prisma.role.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.invitation.findMany({ where, orderBy: { id: "asc" } }),
   ]);
 }
 
@@ -197,7 +267,23 @@ async function projectB(scopes?: readonly Scope[]) {
   return b;
 }
 
-async function credentialsOfB(operation: Operation, b: Awaited<ReturnType<typeof projectB>>) {
+async function credentialsOfB(
+  operation: Operation,
+  b: Awaited<ReturnType<typeof projectB>>,
+): Promise<{ key: string | null; headers?: Record<string, string> }> {
+  if (operation.requires === "publishableKey") {
+    await server.prisma.user.update({
+      where: { projectId_id: { projectId: b.projectId, id: "ada" } },
+      data: { email: "b-ada@project-b.example", passwordHash: await hashPassword(PASSWORD) },
+    });
+    if (operation.field === "signIn") {
+      await server.prisma.user.update({
+        where: { projectId_id: { projectId: b.projectId, id: "ada" } },
+        data: { email: "ada@project-a.example" },
+      });
+    }
+    return { key: null, headers: { "x-api-key": await server.createPublishableKey(b.projectId) } };
+  }
   if (operation.requires !== "userToken") return { key: b.secretKey };
   const created = await server.graphql('mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }', {}, {
     key: b.secretKey,
@@ -228,7 +314,7 @@ describe("tenancy: project B's credentials on project A's data", () => {
 });
 
 describe("scopes: each operation refuses a secret key without its scope", () => {
-  const scoped = OPERATIONS.filter((operation) => operation.requires !== "userToken");
+  const scoped = OPERATIONS.filter((operation) => operation.requires !== "userToken" && operation.requires !== "publishableKey");
   test.each(scoped.map((operation) => [operation.field, operation.requires, operation] as const))(
     "%s needs %s",
     async (field, requires, operation) => {

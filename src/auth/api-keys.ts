@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { type KeyKind, SCOPES, type Scope, generateKey, hashKey, keyPrefix } from "./keys.ts";
+import { seedBuiltInRoles } from "../members/roles.ts";
 
 export type NewApiKey = { projectId: string; kind: KeyKind; name?: string; scopes?: readonly Scope[] };
 
@@ -19,8 +20,11 @@ export async function createApiKey(prisma: PrismaClient, options: NewApiKey, key
 }
 
 /** The project with this name, created when missing. */
-export function findOrCreateProject(prisma: PrismaClient, name: string) {
-  return prisma.project.upsert({ where: { name }, create: { name }, update: {} });
+/** The project by name, created with its built-in roles when missing. */
+export async function findOrCreateProject(prisma: PrismaClient, name: string) {
+  const project = await prisma.project.upsert({ where: { name }, create: { name }, update: {} });
+  await seedBuiltInRoles(prisma, project.id);
+  return project;
 }
 
 /** A project's keys as listings show them: never the key, not even its hash. */

@@ -1,15 +1,18 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { type KeyKind, type Scope, hashesEqual, hashKey } from "./keys.ts";
+import { type MemberAuth, authenticateMember } from "../members/member-auth.ts";
 import { verifyUserToken } from "./user-tokens.ts";
 
-/** What every caller carries: its project, its key, and the key that signs the project's page cursors. */
-type ProjectAuth = { projectId: string; keyId: string; cursorSecret: string };
+/** What every caller carries: its project and the key that signs the project's page cursors. */
+export type ProjectAuth = { projectId: string; cursorSecret: string };
 /** A project's secret key: what its scopes allow, in that project. */
-export type SecretKeyAuth = ProjectAuth & { kind: "secretKey"; scopes: readonly Scope[] };
+export type SecretKeyAuth = ProjectAuth & { kind: "secretKey"; keyId: string; scopes: readonly Scope[] };
 /** One user of a project, through a publishable key and a token signed for that user. */
-export type UserTokenAuth = ProjectAuth & { kind: "userToken"; userId: string };
-export type Auth = SecretKeyAuth | UserTokenAuth;
+export type UserTokenAuth = ProjectAuth & { kind: "userToken"; keyId: string; userId: string };
+/** A publishable key alone: a client app before anyone signed in (register, accept an invitation, sign in). */
+export type PublishableKeyAuth = ProjectAuth & { kind: "publishableKey"; keyId: string };
+export type Auth = SecretKeyAuth | UserTokenAuth | PublishableKeyAuth | MemberAuth;
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -19,16 +22,18 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  *
  * - `Authorization: Bearer sk_…` alone: a secret key.
  * - `x-api-key: pk_…` with `Authorization: Bearer <user token>`: one user.
- *   A publishable key alone names no one, so it is UNAUTHENTICATED like no key.
+ * - `x-api-key: pk_…` alone: only the sign-up and sign-in mutations.
+ * - `Authorization: Bearer <access token>` from `signIn`: a dashboard member.
  */
 export async function authenticate(prisma: PrismaClient, headers: Headers): Promise<Auth> {
   const bearer = BEARER.exec(headers.get("authorization") ?? "")?.[1];
   const publishableKey = headers.get("x-api-key")?.trim();
   if (publishableKey) return authenticateUserToken(prisma, publishableKey, bearer);
   if (bearer?.startsWith("sk_")) return authenticateSecretKey(prisma, bearer);
+  if (bearer) return authenticateMember(prisma, bearer);
   throw requestError(
     "UNAUTHENTICATED",
-    "Send a secret key as `Authorization: Bearer sk_…`, or a publishable key as `x-api-key: pk_…` with a user token as `Authorization: Bearer …`.",
+    "Send a secret key as `Authorization: Bearer sk_…`, a member's access token as `Authorization: Bearer …`, or a publishable key as `x-api-key: pk_…` (with a user token as `Authorization: Bearer …`).",
   );
 }
 
@@ -36,24 +41,26 @@ async function authenticateSecretKey(prisma: PrismaClient, key: string): Promise
   const hash = hashKey(key);
   const found = await prisma.apiKey.findUnique({ where: { hash }, select: KEY_FIELDS });
   assertUsable(found, hash, "SECRET");
-  return { kind: "secretKey", ...projectAuth(found), scopes: found.scopes as Scope[] };
+  return { kind: "secretKey", ...projectAuth(found), keyId: found.id, scopes: found.scopes as Scope[] };
 }
 
-async function authenticateUserToken(prisma: PrismaClient, key: string, token: string | undefined): Promise<UserTokenAuth> {
+async function authenticateUserToken(
+  prisma: PrismaClient,
+  key: string,
+  token: string | undefined,
+): Promise<UserTokenAuth | PublishableKeyAuth> {
   if (!key.startsWith("pk_")) throw requestError("UNAUTHENTICATED", "x-api-key takes a publishable key (pk_…).");
-  if (!token) {
-    throw requestError("UNAUTHENTICATED", "A publishable key needs a user token as `Authorization: Bearer …`.");
-  }
   const hash = hashKey(key);
   const found = await prisma.apiKey.findUnique({
     where: { hash },
     select: { ...KEY_FIELDS, project: { select: { cursorSecret: true, tokenSigningSecret: true } } },
   });
   assertUsable(found, hash, "PUBLISHABLE");
+  if (!token) return { kind: "publishableKey", ...projectAuth(found), keyId: found.id };
   const secret = found.project.tokenSigningSecret;
   const userId = secret ? await verifyUserToken(secret, found.projectId, token) : undefined;
   if (userId === undefined) throw requestError("UNAUTHENTICATED", "The user token is not valid for this key's project.");
-  return { kind: "userToken", ...projectAuth(found), userId };
+  return { kind: "userToken", ...projectAuth(found), keyId: found.id, userId };
 }
 
 // One statement finds the key and what its project needs to serve the request.
@@ -67,9 +74,8 @@ const KEY_FIELDS = {
   project: { select: { cursorSecret: true } },
 } as const;
 
-const projectAuth = (key: { id: string; projectId: string; project: { cursorSecret: string } }): ProjectAuth => ({
+const projectAuth = (key: { projectId: string; project: { cursorSecret: string } }): ProjectAuth => ({
   projectId: key.projectId,
-  keyId: key.id,
   cursorSecret: key.project.cursorSecret,
 });
 type KeyRow = { hash: string; kind: KeyKind; revokedAt: Date | null };

@@ -15,6 +15,8 @@ export const SCOPES = [
   "organizations:read",
   "organizations:write",
   "tokens:write",
+  "members:write",
+  "roles:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

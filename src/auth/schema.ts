@@ -4,14 +4,17 @@ import { NotFoundError } from "../graphql/errors.ts";
 import { TOKEN_LIFETIME, createUserToken } from "./user-tokens.ts";
 
 builder.queryField("me", (t) =>
-  t.withAuth({ userToken: true }).prismaField({
+  t.prismaField({
     type: "User",
     nullable: true,
-    description: "The user a user token was signed for (null once deleted). Only for user-token requests.",
-    // Open to user tokens, which the Query type's default (secret keys only) would refuse.
+    description: "The user behind a user token or a member's access token (null once deleted).",
+    // Open to user tokens and members, which the Query type's default (secret keys only) would refuse.
     skipTypeScopes: true,
+    authScopes: { $any: { userToken: true, member: true } },
     resolve: (query, _root, _args, { prisma, auth }) =>
-      prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id: auth.userId } } }),
+      "userId" in auth
+        ? prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id: auth.userId } } })
+        : null,
   }),
 );
 

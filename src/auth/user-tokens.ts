@@ -1,16 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { SignJWT, jwtVerify } from "jose";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../graphql/errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
+import { signProjectToken, signingSecret, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
 
 /** How long a user token lives unless the caller says otherwise, and the bounds it may ask for. */
 export const TOKEN_LIFETIME = { defaultSeconds: 3600, minSeconds: 60, maxSeconds: 7 * 24 * 3600 } as const;
 
-// The issuer is the project's id, so a token is bound to its project twice over:
-// by the project's own signing key and by this claim.
 const AUDIENCE = "user-directory";
-const ALGORITHM = "HS256";
 
 export type UserToken = { token: string; expiresAt: Date };
 
@@ -32,8 +28,7 @@ export async function createUserToken(
   const user = await prisma.user.findUnique({ where: { projectId_id: { projectId, id: userId } }, select: { id: true } });
   if (!user) throw new NotFoundError("user", userId);
   const secret = await signingSecret(prisma, projectId);
-  // JWT times are whole seconds; report the expiry the token really carries.
-  const expiresAt = new Date((Math.floor(now.getTime() / 1000) + lifetimeSeconds) * 1000);
+  const expiresAt = tokenExpiry(now, lifetimeSeconds);
   return { token: await signUserToken(secret, { projectId, userId, issuedAt: now, expiresAt }), expiresAt };
 }
 
@@ -41,45 +36,10 @@ export function signUserToken(
   secret: string,
   claims: { projectId: string; userId: string; issuedAt: Date; expiresAt: Date },
 ): Promise<string> {
-  return new SignJWT()
-    .setProtectedHeader({ alg: ALGORITHM })
-    .setIssuer(claims.projectId)
-    .setAudience(AUDIENCE)
-    .setSubject(claims.userId)
-    .setIssuedAt(claims.issuedAt)
-    .setExpirationTime(claims.expiresAt)
-    .sign(secretBytes(secret));
+  return signProjectToken(secret, { ...claims, audience: AUDIENCE, subject: claims.userId });
 }
 
 /** The user id a token was signed for, or undefined when it is forged, expired or another project's. */
-export async function verifyUserToken(secret: string, projectId: string, token: string): Promise<string | undefined> {
-  try {
-    const { payload } = await jwtVerify(token, secretBytes(secret), {
-      algorithms: [ALGORITHM],
-      issuer: projectId,
-      audience: AUDIENCE,
-      requiredClaims: ["sub", "exp"],
-    });
-    return payload.sub;
-  } catch {
-    return undefined;
-  }
+export function verifyUserToken(secret: string, projectId: string, token: string): Promise<string | undefined> {
+  return verifyProjectToken(secret, projectId, AUDIENCE, token);
 }
-
-/**
- * The project's signing secret, made on first use. Concurrent first uses race
- * on `WHERE token_signing_secret IS NULL`: one write wins, the rest read it.
- */
-async function signingSecret(prisma: PrismaClient, projectId: string): Promise<string> {
-  await prisma.project.updateMany({
-    where: { id: projectId, tokenSigningSecret: null },
-    data: { tokenSigningSecret: randomBytes(32).toString("base64url") },
-  });
-  const { tokenSigningSecret } = await prisma.project.findUniqueOrThrow({
-    where: { id: projectId },
-    select: { tokenSigningSecret: true },
-  });
-  return tokenSigningSecret!;
-}
-
-const secretBytes = (secret: string) => Buffer.from(secret, "base64url");

@@ -2,6 +2,7 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";
 import { ChannelSettingsType } from "./channel-settings-type.ts";
+import { assertUserInReach } from "../members/reach.ts";
 
 const SetChannelSettingsSuccess = builder.simpleObject("SetChannelSettingsSuccess", {
   fields: (t) => ({
@@ -28,7 +29,7 @@ builder.mutationField("setChannelSettings", (t) =>
     type: SetChannelSettingsResult,
     description: `Creates or replaces the user's settings for the channel. Push tokens set here are removed from \
 every other user's settings on the channel.`,
-    // A user token may change its own settings; a secret key needs users:write.
+    // A user token may change its own settings; a secret key or a member (within its reach) needs users:write.
     skipTypeScopes: true,
     authScopes: (_root, { userId }) => ({ $any: { scope: "users:write", selfUser: userId } }),
     args: {
@@ -42,19 +43,23 @@ SLACK { "slack_channel_id"?, "slack_user_id"? }; \
 WEB_PUSH { "subscriptions": [{ "endpoint", "keys": { "p256dh", "auth" } }] }; EMAIL { "email" }; SMS { "phone_number" }.`,
       }),
     },
-    resolve: (_root, { userId, channelId, settings }, { prisma, auth }) =>
-      setChannelSettings(prisma, auth.projectId, userId, channelId, settings),
+    resolve: async (_root, { userId, channelId, settings }, { prisma, auth }) => {
+      await assertUserInReach(prisma, auth, userId);
+      return setChannelSettings(prisma, auth.projectId, userId, channelId, settings);
+    },
   }),
 );
 
 builder.mutationField("unsetChannelSettings", (t) =>
   t.field({
     type: UnsetChannelSettingsResult,
-    // A user token may change its own settings; a secret key needs users:write.
+    // A user token may change its own settings; a secret key or a member (within its reach) needs users:write.
     skipTypeScopes: true,
     authScopes: (_root, { userId }) => ({ $any: { scope: "users:write", selfUser: userId } }),
     args: { userId: t.arg.id({ required: true }), channelId: t.arg.id({ required: true }) },
-    resolve: (_root, { userId, channelId }, { prisma, auth }) =>
-      unsetChannelSettings(prisma, auth.projectId, userId, channelId),
+    resolve: async (_root, { userId, channelId }, { prisma, auth }) => {
+      await assertUserInReach(prisma, auth, userId);
+      return unsetChannelSettings(prisma, auth.projectId, userId, channelId);
+    },
   }),
 );

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Auth } from "../auth/authenticate.ts";
+import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 
 /** Built once per request; read-only for resolvers. */
@@ -8,5 +9,6 @@ export type Context = Readonly<{
   requestId: string;
   auth: Auth;
   logger: Logger;
+  signInThrottle: SignInThrottle;
 }>;
 

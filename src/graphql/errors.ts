@@ -32,7 +32,7 @@ export class VersionConflictError extends DomainError {
   }
 }
 
-const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
+export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
   fields: (t) => ({
     code: t.exposeString("code"),
     message: t.exposeString("message"),

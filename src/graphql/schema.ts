@@ -9,5 +9,8 @@ import "../organizations/queries.ts";
 import "../organizations/mutations.ts";
 import "../channels/schema.ts";
 import "../auth/schema.ts";
+import "../members/role-schema.ts";
+import "../members/membership-schema.ts";
+import "../members/lifecycle-schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,5 +1,6 @@
 import type { Organization } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
+import { organizationInReach } from "../members/reach.ts";
 import { listUsersByCursor, userListing } from "../users/list-users.ts";
 import { UserConnection } from "../users/queries.ts";
 import { UserType } from "../users/user.ts";
@@ -19,7 +20,12 @@ OrganizationType.implement({
   fields: (t) => ({
   id: t.exposeID("id"),
   name: t.exposeString("name"),
-  parent: t.field({ type: OrganizationType, nullable: true, resolve: (organization) => organization.parentId }),
+  parent: t.field({
+    type: OrganizationType,
+    nullable: true,
+    description: "Null at the root, and for a member above its own organization.",
+    resolve: ({ parentId }, _args, { auth }) => (organizationInReach(auth, parentId) ? parentId : null),
+  }),
   children: t.loadableList({
     type: OrganizationType,
     description: "Direct children, by id.",
@@ -41,7 +47,7 @@ OrganizationType.implement({
     resolve: (organization, { first, after, includeSubOrganizations }, context) =>
       listUsersByCursor(
         context.prisma,
-        userListing(context.auth.projectId, { organizationId: organization.id, includeSubOrganizations }, null),
+        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null),
         { first, after },
         context.auth.cursorSecret,
       ),

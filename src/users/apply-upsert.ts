@@ -38,6 +38,9 @@ export function blankUser(projectId: string, id: string, now: Date): UserState {
       createdAt: now,
       updatedAt: now,
       version: 0,
+      roleId: null,
+      passwordHash: null,
+      lastLoginAt: null,
     },
     pushTokens: [],
   };

@@ -1,3 +1,4 @@
+import type { Auth } from "../auth/authenticate.ts";
 import { Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
 import type { ConnectionPage } from "../graphql/connection.ts";
 import { type CursorValues, decodeCursor, encodeCursor } from "../graphql/cursor.ts";
@@ -5,6 +6,7 @@ import { checkPageSize } from "../graphql/page-size.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
+import { reachableOrganizations } from "../members/reach.ts";
 import { relevanceRank, relevanceScore } from "./search.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -12,12 +14,14 @@ const DEFAULT_PAGE_SIZE = 50;
 /** What to list: one project's users under one filter and one total order. */
 export type UserListing = { projectId: string; filter: NormalizedUserFilter; order: UserOrder; binding: string };
 
+/** The caller's users under the filter: all of the project's for a key, those in its reach for a member. */
 export function userListing(
-  projectId: string,
+  auth: Auth,
   filter: UserFilter | null | undefined,
   order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
 ): UserListing {
-  const normalized = normalizeUserFilter(filter);
+  const { projectId } = auth;
+  const normalized = normalizeUserFilter(filter, reachableOrganizations(auth));
   const field = order?.field ?? (normalized.search ? "RELEVANCE" : "CREATED_AT");
   if (field === "RELEVANCE" && !normalized.search) {
     throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");

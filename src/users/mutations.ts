@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { assertUpsertInReach, assertUserInReach } from "../members/reach.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
 import { MAX_BULK_UPSERT, upsertUsers } from "./bulk-upsert.ts";
 import { deleteUser } from "./delete.ts";
@@ -45,8 +46,10 @@ builder.mutationField("upsertUser", (t) =>
       input: t.arg({ type: UpsertUserInput, required: true }),
       options: t.arg({ type: UpsertOptions }),
     },
-    resolve: (_root, { id, input, options }, { prisma, auth }) =>
-      upsertUser(prisma, auth.projectId, id, input, options ?? {}),
+    resolve: async (_root, { id, input, options }, { prisma, auth }) => {
+      await assertUpsertInReach(prisma, auth, id, input.organizationId);
+      return upsertUser(prisma, auth.projectId, id, input, options ?? {});
+    },
   }),
 );
 
@@ -64,8 +67,13 @@ builder.mutationField("deleteUser", (t) =>
   t.field({
     type: DeleteUserResult,
     description: "Deletes the user with its push tokens and channel settings.",
+    // Open to members too (the Mutation type's default is secret keys only), within their reach.
+    skipTypeScopes: true,
     authScopes: { scope: "users:write" },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma, auth }) => deleteUser(prisma, auth.projectId, id),
+    resolve: async (_root, { id }, { prisma, auth }) => {
+      await assertUserInReach(prisma, auth, id);
+      return deleteUser(prisma, auth.projectId, id);
+    },
   }),
 );

@@ -41,6 +41,8 @@ builder.queryFields((t) => ({
   users: t.field({
     type: UserConnection,
     description: "Users in a stable, total order (ties broken by id); at most 1000 per page.",
+    // Open to members too (the Query type's default is secret keys only), within their reach.
+    skipTypeScopes: true,
     authScopes: { scope: "users:read" },
     args: {
       first: t.arg.int(),
@@ -51,11 +53,12 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UserOrderInput }),
     },
     resolve: (_root, { filter, orderBy, ...page }, context) =>
-      listUsersByCursor(context.prisma, userListing(context.auth.projectId, filter, orderBy), page, context.auth.cursorSecret),
+      listUsersByCursor(context.prisma, userListing(context.auth, filter, orderBy), page, context.auth.cursorSecret),
   }),
   userPage: t.field({
     type: UserPage,
     description: "Users by page number (0-indexed), for dashboards; at most 1000 per page.",
+    skipTypeScopes: true,
     authScopes: { scope: "users:read" },
     args: {
       page: t.arg.int({ defaultValue: 0, required: true }),
@@ -64,6 +67,6 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UserOrderInput }),
     },
     resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }) =>
-      listUsersByPage(prisma, userListing(auth.projectId, filter, orderBy), { page, size }),
+      listUsersByPage(prisma, userListing(auth, filter, orderBy), { page, size }),
   }),
 }));

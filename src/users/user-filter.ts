@@ -18,9 +18,14 @@ export type NormalizedUserFilter = {
   tags: string[];
   status: UserStatus[];
   updatedSince: string | null;
+  /** The organizations a member may see (null for a key: all); part of the filter, so cursors are bound to it. */
+  reach: readonly string[] | null;
 };
 
-export function normalizeUserFilter(filter: UserFilter | null | undefined): NormalizedUserFilter {
+export function normalizeUserFilter(
+  filter: UserFilter | null | undefined,
+  reach: readonly string[] | null,
+): NormalizedUserFilter {
   return {
     search: parseSearch(filter?.query),
     organizationId: filter?.organizationId ?? null,
@@ -28,6 +33,7 @@ export function normalizeUserFilter(filter: UserFilter | null | undefined): Norm
     tags: [...new Set(filter?.tags?.map((tag) => tag.trim()) ?? [])].sort(),
     status: [...new Set(filter?.status ?? [])].sort(),
     updatedSince: filter?.updatedSince?.toISOString() ?? null,
+    reach,
   };
 }
 
@@ -54,5 +60,6 @@ export function userFilterConditions(projectId: string, filter: NormalizedUserFi
   if (filter.status.length > 0) conditions.push(Prisma.sql`u.status::text = ANY(${filter.status}::text[])`);
   if (filter.updatedSince !== null) conditions.push(Prisma.sql`u.updated_at >= ${filter.updatedSince}::timestamptz`);
   if (filter.search) conditions.push(searchCondition(filter.search));
+  if (filter.reach !== null) conditions.push(Prisma.sql`u.organization_id = ANY(${filter.reach}::text[])`);
   return Prisma.join(conditions, " AND ");
 }

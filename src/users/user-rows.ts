@@ -10,7 +10,8 @@ const USER_COLUMNS = Prisma.sql`
   u.slack_destination AS "slackDestination", u.unsubscribed_email AS "unsubscribedEmail",
   u.unsubscribed_texting AS "unsubscribedTexting", u.email_suppression_reason AS "emailSuppressionReason",
   u.email_suppressed_at AS "emailSuppressedAt", u.last_seen_at AS "lastSeenAt", u.created_at AS "createdAt",
-  u.updated_at AS "updatedAt", u.version`;
+  u.updated_at AS "updatedAt", u.version, u.role_id AS "roleId", u.password_hash AS "passwordHash",
+  u.last_login_at AS "lastLoginAt"`;
 
 /**
  * Reads and locks the users that exist among `ids` until the transaction

@@ -1,4 +1,5 @@
 import { builder, type JsonObject } from "../graphql/builder.ts";
+import { usersInReach } from "../members/reach.ts";
 import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../db/generated/prisma/enums.ts";
 
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
@@ -67,6 +68,7 @@ export const UserType = builder.prismaObject("User", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     version: t.exposeInt("version", { description: "+1 on every change" }),
+    lastLoginAt: t.expose("lastLoginAt", { type: "DateTime", nullable: true, description: "The member's last signIn." }),
   }),
 });
 
@@ -75,9 +77,11 @@ builder.queryField("user", (t) =>
     type: "User",
     nullable: true,
     description: "The user with this id, or null.",
+    // Open to members too (the Query type's default is secret keys only), within their reach.
+    skipTypeScopes: true,
     authScopes: { scope: "users:read" },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }, { prisma, auth }) =>
-      prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id } } }),
+      prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id }, ...usersInReach(auth) } }),
   }),
 );

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { SignJWT, decodeJwt, jwtVerify } from "jose";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+
+// Tokens a project signs with its own key: user tokens for client apps and
+// members' access tokens. The issuer is the project's id, so a token is bound
+// to its project twice over: by the project's signing key and by that claim;
+// the audience keeps one kind of token from passing for the other.
+const ALGORITHM = "HS256";
+
+export type ProjectTokenClaims = {
+  projectId: string;
+  audience: string;
+  subject: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  extra?: Record<string, string | null>;
+};
+
+export function signProjectToken(secret: string, claims: ProjectTokenClaims): Promise<string> {
+  return new SignJWT(claims.extra ?? {})
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setIssuer(claims.projectId)
+    .setAudience(claims.audience)
+    .setSubject(claims.subject)
+    .setIssuedAt(claims.issuedAt)
+    .setExpirationTime(claims.expiresAt)
+    .sign(secretBytes(secret));
+}
+
+/** The subject a token was signed for, or undefined when it is forged, expired, another project's or another kind. */
+export async function verifyProjectToken(
+  secret: string,
+  projectId: string,
+  audience: string,
+  token: string,
+): Promise<string | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, secretBytes(secret), {
+      algorithms: [ALGORITHM],
+      issuer: projectId,
+      audience,
+      requiredClaims: ["sub", "exp"],
+    });
+    return payload.sub;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The project a token claims to come from, read without trusting it: only to find the key that verifies it. */
+export function claimedProject(token: string): string | undefined {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+/** JWT times are whole seconds: the expiry a token signed now really carries. */
+export const tokenExpiry = (now: Date, lifetimeSeconds: number) =>
+  new Date((Math.floor(now.getTime() / 1000) + lifetimeSeconds) * 1000);
+
+/**
+ * The project's signing secret, made on first use. Concurrent first uses race
+ * on `WHERE token_signing_secret IS NULL`: one write wins, the rest read it.
+ */
+export async function signingSecret(prisma: PrismaClient, projectId: string): Promise<string> {
+  await prisma.project.updateMany({
+    where: { id: projectId, tokenSigningSecret: null },
+    data: { tokenSigningSecret: randomBytes(32).toString("base64url") },
+  });
+  const { tokenSigningSecret } = await prisma.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { tokenSigningSecret: true },
+  });
+  return tokenSigningSecret!;
+}
+
+const secretBytes = (secret: string) => Buffer.from(secret, "base64url");

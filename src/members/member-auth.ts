@@ -1,0 +1,56 @@
+import type { ProjectAuth } from "../auth/authenticate.ts";
+import { SCOPES, type Scope } from "../auth/keys.ts";
+import { claimedProject } from "../auth/project-tokens.ts";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import { requestError } from "../graphql/request-errors.ts";
+import { verifyAccessToken } from "./access-tokens.ts";
+import { organizationSubtreeIds } from "./reach.ts";
+
+/**
+ * A dashboard member signed in with `signIn`: what its role permits, within
+ * its organization and every organization below it.
+ */
+export type MemberAuth = ProjectAuth & {
+  kind: "member";
+  userId: string;
+  organizationId: string | null;
+  permissions: readonly Scope[];
+  /** The member's organization and its sub-organizations: all the member may see or change. */
+  organizationIds: readonly string[];
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Verifies an access token and reads the member as it is now, not as the
+ * token says: a suspension, a transfer or a role change applies to the next
+ * request, without waiting for the token to expire.
+ */
+export async function authenticateMember(prisma: PrismaClient, token: string): Promise<MemberAuth> {
+  const projectId = claimedProject(token);
+  const project =
+    projectId && UUID.test(projectId)
+      ? await prisma.project.findUnique({ where: { id: projectId }, select: { tokenSigningSecret: true, cursorSecret: true } })
+      : null;
+  const userId = project?.tokenSigningSecret ? await verifyAccessToken(project.tokenSigningSecret, projectId!, token) : undefined;
+  if (!project || userId === undefined) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
+
+  const member = await prisma.user.findUnique({
+    where: { projectId_id: { projectId: projectId!, id: userId } },
+    select: { status: true, organizationId: true, role: { select: { permissions: true } } },
+  });
+  if (!member) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
+  if (member.status !== "ACTIVE") {
+    throw requestError("UNAUTHENTICATED", `The member is ${member.status.toLowerCase()}; its tokens no longer work.`);
+  }
+  const granted = new Set(member.role?.permissions ?? []);
+  return {
+    kind: "member",
+    projectId: projectId!,
+    cursorSecret: project.cursorSecret,
+    userId,
+    organizationId: member.organizationId,
+    permissions: SCOPES.filter((scope) => granted.has(scope)),
+    organizationIds: member.organizationId ? await organizationSubtreeIds(prisma, projectId!, member.organizationId) : [],
+  };
+}

@@ -1,0 +1,107 @@
+// Becoming a member: invitations, self sign-up and sign-in.
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { OrganizationType } from "../organizations/organization.ts";
+import { UserType } from "../users/user.ts";
+import { ACCESS_TOKEN_SECONDS } from "./access-tokens.ts";
+import { INVITATION_LIFETIME_DAYS, acceptInvitation, inviteUser } from "./invitations.ts";
+import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
+import { registerUser } from "./registration.ts";
+import { signIn } from "./sign-in.ts";
+
+// Sign-up and sign-in come before anyone has a token: a client app calls them
+// with its publishable key alone, a backend with its secret key.
+const beforeSignIn = { $any: { publishableKey: true, secretKey: true } } as const;
+
+const InviteUserInput = builder.inputType("InviteUserInput", {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    name: t.string(),
+    roleId: t.id({ description: "The built-in `member` when left out." }),
+    organizationId: t.id({ description: "For a member inviting, its own organization when left out." }),
+    locale: t.string(),
+  }),
+});
+
+const InvitationType = builder.simpleObject("Invitation", {
+  fields: (t) => ({
+    id: t.id(),
+    expiresAt: t.field({ type: "DateTime" }),
+    token: t.string({ description: "Shown once, here; sending it to the invitee is the caller's job." }),
+  }),
+});
+
+const InviteUserSuccess = builder.simpleObject("InviteUserSuccess", {
+  fields: (t) => ({ user: t.field({ type: UserType }), invitation: t.field({ type: InvitationType }) }),
+});
+
+const RegisterUserInput = builder.inputType("RegisterUserInput", {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true, description: `At least ${MIN_PASSWORD_LENGTH} characters, not the email.` }),
+    name: t.string({ description: "Letters, spaces, hyphens, dots and apostrophes." }),
+    title: t.string({ description: "Letters, hyphens and spaces." }),
+    nickname: t.string({ description: "Letters, digits, hyphens and spaces." }),
+    phoneNumber: t.string(),
+    timezone: t.string(),
+    organizationName: t.string({ description: "The new organization's name; \"<name>'s organization\" when left out." }),
+  }),
+});
+
+const RegisterUserSuccess = builder.simpleObject("RegisterUserSuccess", {
+  fields: (t) => ({ user: t.field({ type: UserType }), organization: t.field({ type: OrganizationType }) }),
+});
+
+const AcceptInvitationSuccess = builder.simpleObject("AcceptInvitationSuccess", {
+  fields: (t) => ({ user: t.field({ type: UserType }) }),
+});
+
+const SignInSuccess = builder.simpleObject("SignInSuccess", {
+  fields: (t) => ({
+    accessToken: t.string({ description: "Send as `Authorization: Bearer …`." }),
+    expiresAt: t.field({ type: "DateTime" }),
+    user: t.field({ type: UserType }),
+  }),
+});
+
+const union = <Success extends Parameters<typeof builder.errorUnion>[1]["types"][number]>(
+  name: string,
+  success: Success,
+  errors: (typeof ValidationError | typeof NotFoundError)[],
+) => builder.errorUnion(`${name}Result`, { types: [success, ...errors], resolveType: () => `${name}Success` });
+
+builder.mutationFields((t) => ({
+  inviteUser: t.field({
+    type: union("InviteUser", InviteUserSuccess, [ValidationError, NotFoundError]),
+    description: `Creates or finds the user by email as INVITED, with a single-use invitation valid ${INVITATION_LIFETIME_DAYS} days. An ACTIVE user is a ValidationError (conflict).`,
+    // Open to members (the Mutation type's default is secret keys only), within their reach.
+    skipTypeScopes: true,
+    authScopes: { scope: "members:write" },
+    args: { input: t.arg({ type: InviteUserInput, required: true }) },
+    resolve: (_root, { input }, { prisma, auth }) => inviteUser(prisma, auth, input),
+  }),
+  acceptInvitation: t.field({
+    type: union("AcceptInvitation", AcceptInvitationSuccess, [ValidationError]),
+    description: "Sets the invited user's password and makes it ACTIVE. An expired or used token is a ValidationError.",
+    skipTypeScopes: true,
+    authScopes: beforeSignIn,
+    args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }), name: t.arg.string() },
+    resolve: (_root, args, { prisma, auth }) => acceptInvitation(prisma, auth.projectId, args),
+  }),
+  registerUser: t.field({
+    type: union("RegisterUser", RegisterUserSuccess, [ValidationError]),
+    description: "Self sign-up: an ACTIVE user, admin of a new organization of its own. A registered email is a ValidationError (conflict).",
+    skipTypeScopes: true,
+    authScopes: beforeSignIn,
+    args: { input: t.arg({ type: RegisterUserInput, required: true }) },
+    resolve: (_root, { input }, { prisma, auth }) => registerUser(prisma, auth.projectId, input),
+  }),
+  signIn: t.field({
+    type: union("SignIn", SignInSuccess, [ValidationError]),
+    description: `A member's access token, valid ${ACCESS_TOKEN_SECONDS / 60} minutes. A wrong email or password is UNAUTHENTICATED, the same for both; repeated failures for one email are RATE_LIMITED.`,
+    skipTypeScopes: true,
+    authScopes: beforeSignIn,
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, credentials, { prisma, auth, signInThrottle }) => signIn(prisma, signInThrottle, auth.projectId, credentials),
+  }),
+}));

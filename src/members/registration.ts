@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import { ValidationError } from "../graphql/errors.ts";
+import { fieldProblems } from "../validation/problems.ts";
+import { lockEmail, usersByEmail } from "./find-by-email.ts";
+import { registration } from "./member-profile.ts";
+import { hashPassword, passwordProblems } from "./passwords.ts";
+import { ADMIN_ROLE_ID } from "./roles.ts";
+
+export type RegisterUserInput = {
+  email: string;
+  password: string;
+  name?: string | null;
+  title?: string | null;
+  nickname?: string | null;
+  phoneNumber?: string | null;
+  timezone?: string | null;
+  organizationName?: string | null;
+};
+
+const emailTaken = () => new ValidationError([{ field: "email", message: "is already registered", reason: "conflict" }]);
+
+/**
+ * Self sign-up: a new ACTIVE user, admin of a new organization of its own.
+ * Every problem of the input is reported at once, the password's included.
+ */
+export async function registerUser(prisma: PrismaClient, projectId: string, input: RegisterUserInput, now = new Date()) {
+  const parsed = registration.safeParse(input);
+  const problems = [
+    ...(parsed.success ? [] : fieldProblems(parsed.error)),
+    ...passwordProblems(input.password, input.email),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ValidationError(problems);
+  const { password, organizationName, ...profile } = parsed.data;
+  if ((await usersByEmail(prisma, projectId, profile.email)).length > 0) throw emailTaken();
+  const passwordHash = await hashPassword(password);
+
+  return prisma.$transaction(async (tx) => {
+    await lockEmail(tx, projectId, profile.email);
+    // Checked again under the lock: a concurrent sign-up may have won since.
+    if ((await usersByEmail(tx, projectId, profile.email)).length > 0) throw emailTaken();
+    const organization = await tx.organization.create({
+      data: {
+        projectId,
+        id: randomUUID(),
+        name: organizationName ?? `${profile.name ?? profile.email.split("@")[0]}'s organization`,
+      },
+    });
+    const user = await tx.user.create({
+      data: {
+        projectId,
+        id: randomUUID(),
+        ...profile,
+        status: "ACTIVE",
+        passwordHash,
+        organizationId: organization.id,
+        roleId: ADMIN_ROLE_ID,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    return { user, organization };
+  });
+}

@@ -1,0 +1,40 @@
+import type { PrismaClient, UserStatus } from "../db/generated/prisma/client.ts";
+import { DomainError, NotFoundError } from "../graphql/errors.ts";
+
+/** The lifecycle of a member: where each status may go next. */
+export const STATUS_TRANSITIONS: Record<UserStatus, readonly UserStatus[]> = {
+  INVITED: ["ACTIVE", "DEACTIVATED"],
+  ACTIVE: ["SUSPENDED", "DEACTIVATED"],
+  SUSPENDED: ["ACTIVE", "DEACTIVATED"],
+  DEACTIVATED: ["ACTIVE"],
+};
+
+export class InvalidTransitionError extends DomainError {
+  readonly code = "invalid_transition";
+  readonly allowedTransitions: readonly UserStatus[];
+  constructor(
+    readonly currentStatus: UserStatus,
+    requested: UserStatus,
+  ) {
+    super(`A user who is ${currentStatus} cannot become ${requested}.`);
+    this.allowedTransitions = STATUS_TRANSITIONS[currentStatus];
+  }
+}
+
+/**
+ * Moves the user to `status` when its lifecycle allows it from the status it
+ * has at the moment of writing: the update is conditional on the status that
+ * was checked, and checked again when someone changed it in between.
+ */
+export async function setUserStatus(prisma: PrismaClient, projectId: string, userId: string, status: UserStatus, now = new Date()) {
+  for (;;) {
+    const user = await prisma.user.findUnique({ where: { projectId_id: { projectId, id: userId } }, select: { status: true } });
+    if (!user) throw new NotFoundError("user", userId);
+    if (!STATUS_TRANSITIONS[user.status].includes(status)) throw new InvalidTransitionError(user.status, status);
+    const { count } = await prisma.user.updateMany({
+      where: { projectId, id: userId, status: user.status },
+      data: { status, version: { increment: 1 }, updatedAt: now },
+    });
+    if (count === 1) return prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId, id: userId } } });
+  }
+}
