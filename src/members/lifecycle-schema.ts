@@ -1,6 +1,7 @@
 // Moving members between organizations, roles and statuses.
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface, NotFoundError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { UserStatusEnum, UserType } from "../users/user.ts";
 import { requireUserInReach } from "./reach.ts";
 import { InvalidTransitionError, setUserStatus } from "./status.ts";
@@ -18,7 +19,7 @@ builder.objectType(InvalidTransitionError, {
 /** A success type holding the changed user, and the union of it with the errors that apply. */
 function userResult(name: string, errors: (typeof NotFoundError | typeof InvalidTransitionError)[]) {
   const Success = builder.simpleObject(`${name}Success`, { fields: (t) => ({ user: t.field({ type: UserType }) }) });
-  return builder.errorUnion(`${name}Result`, { types: [Success, ...errors], resolveType: () => `${name}Success` });
+  return resultUnion(name, Success, errors);
 }
 
 builder.mutationFields((t) => ({

@@ -1,6 +1,7 @@
 // Becoming a member: invitations, self sign-up and sign-in.
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { OrganizationType } from "../organizations/organization.ts";
 import { UserType } from "../users/user.ts";
 import { ACCESS_TOKEN_SECONDS } from "./access-tokens.ts";
@@ -64,15 +65,9 @@ const SignInSuccess = builder.simpleObject("SignInSuccess", {
   }),
 });
 
-const union = <Success extends Parameters<typeof builder.errorUnion>[1]["types"][number]>(
-  name: string,
-  success: Success,
-  errors: (typeof ValidationError | typeof NotFoundError)[],
-) => builder.errorUnion(`${name}Result`, { types: [success, ...errors], resolveType: () => `${name}Success` });
-
 builder.mutationFields((t) => ({
   inviteUser: t.field({
-    type: union("InviteUser", InviteUserSuccess, [ValidationError, NotFoundError]),
+    type: resultUnion("InviteUser", InviteUserSuccess, [ValidationError, NotFoundError]),
     description: `Creates or finds the user by email as INVITED, with a single-use invitation valid ${INVITATION_LIFETIME_DAYS} days. An ACTIVE user is a ValidationError (conflict).`,
     // Open to members (the Mutation type's default is secret keys only), within their reach.
     skipTypeScopes: true,
@@ -81,7 +76,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, { prisma, auth }) => inviteUser(prisma, auth, input),
   }),
   acceptInvitation: t.field({
-    type: union("AcceptInvitation", AcceptInvitationSuccess, [ValidationError]),
+    type: resultUnion("AcceptInvitation", AcceptInvitationSuccess, [ValidationError]),
     description: "Sets the invited user's password and makes it ACTIVE. An expired or used token is a ValidationError.",
     skipTypeScopes: true,
     authScopes: beforeSignIn,
@@ -89,7 +84,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, { prisma, auth }) => acceptInvitation(prisma, auth.projectId, args),
   }),
   registerUser: t.field({
-    type: union("RegisterUser", RegisterUserSuccess, [ValidationError]),
+    type: resultUnion("RegisterUser", RegisterUserSuccess, [ValidationError]),
     description: "Self sign-up: an ACTIVE user, admin of a new organization of its own. A registered email is a ValidationError (conflict).",
     skipTypeScopes: true,
     authScopes: beforeSignIn,
@@ -97,7 +92,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, { prisma, auth }) => registerUser(prisma, auth.projectId, input),
   }),
   signIn: t.field({
-    type: union("SignIn", SignInSuccess, [ValidationError]),
+    type: resultUnion("SignIn", SignInSuccess, [ValidationError]),
     description: `A member's access token, valid ${ACCESS_TOKEN_SECONDS / 60} minutes. A wrong email or password is UNAUTHENTICATED, the same for both; repeated failures for one email are RATE_LIMITED.`,
     skipTypeScopes: true,
     authScopes: beforeSignIn,

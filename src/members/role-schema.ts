@@ -2,6 +2,7 @@
 import type { Role } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { UserType } from "../users/user.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
 
@@ -44,16 +45,10 @@ const CreateRoleInput = builder.inputType("CreateRoleInput", {
 });
 
 const CreateRoleSuccess = builder.simpleObject("CreateRoleSuccess", { fields: (t) => ({ role: t.field({ type: RoleType }) }) });
-const CreateRoleResult = builder.errorUnion("CreateRoleResult", {
-  types: [CreateRoleSuccess, ValidationError],
-  resolveType: () => "CreateRoleSuccess",
-});
+const CreateRoleResult = resultUnion("CreateRole", CreateRoleSuccess, [ValidationError]);
 
 const DeleteRoleSuccess = builder.simpleObject("DeleteRoleSuccess", { fields: (t) => ({ id: t.id() }) });
-const DeleteRoleResult = builder.errorUnion("DeleteRoleResult", {
-  types: [DeleteRoleSuccess, ValidationError, NotFoundError],
-  resolveType: () => "DeleteRoleSuccess",
-});
+const DeleteRoleResult = resultUnion("DeleteRole", DeleteRoleSuccess, [ValidationError, NotFoundError]);
 
 builder.mutationFields((t) => ({
   createRole: t.field({

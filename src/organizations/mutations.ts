@@ -1,5 +1,6 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { createOrganization, deleteOrganization, moveOrganization, renameOrganization } from "./hierarchy.ts";
 import { OrganizationType } from "./organization.ts";
 
@@ -16,7 +17,7 @@ function organizationResult(name: string, errors: (typeof ValidationError | type
   const Success = builder.simpleObject(`${name}Success`, {
     fields: (t) => ({ organization: t.field({ type: OrganizationType }) }),
   });
-  return builder.errorUnion(`${name}Result`, { types: [Success, ...errors], resolveType: () => `${name}Success` });
+  return resultUnion(name, Success, errors);
 }
 
 const CreateOrganizationResult = organizationResult("CreateOrganization", [ValidationError, NotFoundError]);
@@ -24,10 +25,7 @@ const RenameOrganizationResult = organizationResult("RenameOrganization", [Valid
 const MoveOrganizationResult = organizationResult("MoveOrganization", [ValidationError, NotFoundError]);
 
 const DeleteOrganizationSuccess = builder.simpleObject("DeleteOrganizationSuccess", { fields: (t) => ({ id: t.id() }) });
-const DeleteOrganizationResult = builder.errorUnion("DeleteOrganizationResult", {
-  types: [DeleteOrganizationSuccess, ValidationError, NotFoundError],
-  resolveType: () => "DeleteOrganizationSuccess",
-});
+const DeleteOrganizationResult = resultUnion("DeleteOrganization", DeleteOrganizationSuccess, [ValidationError, NotFoundError]);
 
 builder.mutationFields((t) => ({
   createOrganization: t.field({
