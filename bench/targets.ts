@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import type { DatabaseLocation } from "../src/config.ts";
 import { type Database, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
@@ -8,11 +9,28 @@ import type { RawQuery } from "./raw-baseline.ts";
 /** A migrated database of its own, with a raw driver beside the gateway's Prisma client. */
 export type Target = { name: string; db: Database; raw: RawQuery; close(): Promise<void> };
 
-export async function pgliteTarget(): Promise<Target> {
-  const pglite = await PGlite.create({ extensions: pgliteExtensions });
+export async function pgliteTarget(dataDir = "memory://"): Promise<Target> {
+  const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
   const db = wrapPGlite(pglite);
   await applyMigrations(db.prisma, await readMigrations());
-  return { name: "PGlite (in memory)", db, raw: (sql, params) => pglite.query(sql, params), close: db.close };
+  const name = dataDir === "memory://" ? "PGlite (in memory)" : `PGlite (${dataDir})`;
+  return { name, db, raw: (sql, params) => pglite.query(sql, params), close: db.close };
+}
+
+/** The database the service is configured for (DATABASE_URL, else DATA_DIR), kept as it is. */
+export async function configuredTarget(location: DatabaseLocation): Promise<Target> {
+  if (location.kind === "pglite") return pgliteTarget(location.dataDir);
+  const { db } = await openMigratedDatabase(location);
+  const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+  return {
+    name: "PostgreSQL",
+    db,
+    raw: (sql, params) => pool.query(sql, params),
+    close: async () => {
+      await pool.end();
+      await db.close();
+    },
+  };
 }
 
 /** A throwaway database on the server at `serverUrl`, dropped on close. */

@@ -1,7 +1,7 @@
 // npm run directory -- <command>: manages projects and API keys in the configured database.
 // On the embedded default, stop the server first: a PGlite data directory has one process at a time.
 import { USAGE, UsageError, runCli } from "../src/auth/cli.ts";
-import { ConfigError, loadConfig } from "../src/config.ts";
+import { loadConfigOrExit } from "../src/config.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 
 const argv = process.argv.slice(2);
@@ -10,14 +10,7 @@ if (argv.length === 0 || argv.includes("--help")) {
   process.exit(argv.length === 0 ? 2 : 0);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const { db } = await openMigratedDatabase(config.database);
 try {

@@ -86,6 +86,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** The configuration, or the problems printed and the process ended: for entry points. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 export function databaseLocation(url: string | undefined, dataDir = "./data"): DatabaseLocation {
   if (url === undefined) return { kind: "pglite", dataDir };
   if (url === "memory://") return { kind: "pglite", dataDir: "memory://" };

@@ -1,19 +1,12 @@
 import { createServer as createHttpServer } from "node:http";
 import { ensureDefaultProject } from "./auth/default-project.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { openMigratedDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const logger = createLogger(config.logLevel);
 const { db, applied } = await openMigratedDatabase(config.database);

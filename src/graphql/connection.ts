@@ -1,34 +1,51 @@
 import type { ObjectRef } from "@pothos/core";
 import { builder } from "./builder.ts";
 
+/** Cursors are functions: signing one costs an HMAC, and most pages need the last one at most. */
 export type PageInfo = {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  startCursor: string | null;
-  endCursor: string | null;
+  startCursor: () => string | null;
+  endCursor: () => string | null;
 };
 
-export const PageInfoType = builder.simpleObject("PageInfo", {
+const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
   fields: (t) => ({
-    hasNextPage: t.boolean(),
-    hasPreviousPage: t.boolean(),
-    startCursor: t.string({ nullable: true }),
-    endCursor: t.string({ nullable: true }),
+    hasNextPage: t.exposeBoolean("hasNextPage"),
+    hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
+    startCursor: t.string({ nullable: true, resolve: (info) => info.startCursor() }),
+    endCursor: t.string({ nullable: true, resolve: (info) => info.endCursor() }),
   }),
 });
 
+/** A connection page's edges and page info, each cursor signed only when asked for. */
+export function connectionPage<Row, Node>(
+  rows: readonly Row[],
+  toNode: (row: Row) => Node,
+  cursorOf: (row: Row) => string,
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean },
+  totalCount: () => Promise<number>,
+): ConnectionPage<Node> {
+  const edges = rows.map((row) => ({ cursor: () => cursorOf(row), node: toNode(row) }));
+  return {
+    edges,
+    pageInfo: { ...pageInfo, startCursor: () => edges[0]?.cursor() ?? null, endCursor: () => edges.at(-1)?.cursor() ?? null },
+    totalCount,
+  };
+}
+
 /** A page of a cursor connection; `totalCount` runs its query only when a client selects it. */
 export type ConnectionPage<Node> = {
-  edges: { cursor: string; node: Node }[];
+  edges: { cursor: () => string; node: Node }[];
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
 };
 
 /** Declares `<Name>Edge` and `<Name>Connection` for a node type, in the contract's shape. */
 export function connectionType<Node>(name: string, nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>) {
-  const Edge = builder.objectRef<{ cursor: string; node: Node }>(`${name}Edge`).implement({
+  const Edge = builder.objectRef<{ cursor: () => string; node: Node }>(`${name}Edge`).implement({
     fields: (t) => ({
-      cursor: t.exposeString("cursor"),
+      cursor: t.string({ resolve: (edge) => edge.cursor() }),
       // TypeScript cannot resolve Pothos' result type for a generic Node; the ref ties it to Node already.
       node: t.field({ type: nodeType, resolve: (edge) => edge.node as never }),
     }),

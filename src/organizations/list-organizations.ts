@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/authenticate.ts";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
-import type { ConnectionPage } from "../graphql/connection.ts";
+import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
 import { reachableOrganizations } from "../members/reach.ts";
@@ -32,15 +32,11 @@ export async function listOrganizations(
           orderBy: { id: "asc" },
           take: limit + 1,
         });
-  const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor([node.id], binding, cursorSecret), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > limit,
-      hasPreviousPage: after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: () => prisma.organization.count({ where }),
-  };
+  return connectionPage(
+    rows.slice(0, limit),
+    (node) => node,
+    (node) => encodeCursor([node.id], binding, cursorSecret),
+    { hasNextPage: rows.length > limit, hasPreviousPage: after != null },
+    () => prisma.organization.count({ where }),
+  );
 }

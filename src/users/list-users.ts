@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/authenticate.ts";
 import { Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
-import type { ConnectionPage } from "../graphql/connection.ts";
+import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
 import { type CursorValues, decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
 import { requestError } from "../graphql/request-errors.ts";
@@ -31,10 +31,20 @@ export function userListing(
 }
 
 /** Rows come back with the table's snake_case column names; Prisma's model uses camelCase. */
+const fieldNames = new Map<string, string>();
+function fieldName(column: string): string {
+  let name = fieldNames.get(column);
+  if (name === undefined) {
+    name = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    fieldNames.set(column, name);
+  }
+  return name;
+}
+
 function toUser(row: Record<string, unknown>): User {
   const user: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (!column.startsWith("_")) user[column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+  for (const column in row) {
+    if (!column.startsWith("_")) user[fieldName(column)] = row[column];
   }
   return user as User;
 }
@@ -146,17 +156,13 @@ export async function listUsersByCursor(
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
-  const edges = page.map((row) => ({ cursor: encodeCursor(cursorValues(listing, row), listing.binding, cursorSecret), node: toUser(row) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: backwards ? before != null : hasMore,
-      hasPreviousPage: backwards ? hasMore : after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: () => countUsers(prisma, listing),
-  };
+  return connectionPage(
+    page,
+    toUser,
+    (row) => encodeCursor(cursorValues(listing, row), listing.binding, cursorSecret),
+    { hasNextPage: backwards ? before != null : hasMore, hasPreviousPage: backwards ? hasMore : after != null },
+    () => countUsers(prisma, listing),
+  );
 }
 
 /** A numbered page (0-indexed), for dashboards that show page numbers. */

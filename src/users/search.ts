@@ -8,7 +8,7 @@ import { Prisma } from "../db/generated/prisma/client.ts";
  * makes every address at the same domain look alike. Both operators are
  * served by the trigram GIN indexes on the plain columns.
  */
-export type Search = { text: string; pattern: string; digits: string | null };
+export type Search = { text: string; pattern: string; digits: string | null; fuzzy: boolean };
 
 /** LIKE's metacharacters in the query are literal. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
@@ -18,17 +18,19 @@ export function parseSearch(query: string | null | undefined): Search | null {
   if (!text) return null;
   const digits = text.replace(/\D/g, "");
   // Phone numbers are stored as E.164, so digits are what a phone search can match.
-  return { text, pattern: escapeLike(text), digits: digits.length >= 3 && /^[\d\s()+.-]+$/.test(text) ? digits : null };
+  const phoneDigits = digits.length >= 3 && /^[\d\s()+.-]+$/.test(text) ? digits : null;
+  // An address is looked up, not spelled loosely: matching it fuzzily against names finds only noise, slowly.
+  return { text, pattern: escapeLike(text), digits: phoneDigits, fuzzy: !text.includes("@") };
 }
 
 const NAME_COLUMNS = [Prisma.sql`u.name`, Prisma.sql`u.nickname`];
 const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, ...NAME_COLUMNS];
 
-export function searchCondition({ text, pattern, digits }: Search): Prisma.Sql {
+export function searchCondition({ text, pattern, digits, fuzzy }: Search): Prisma.Sql {
   const contains = `%${pattern}%`;
   const matches = [
     ...TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${contains}`),
-    ...NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`),
+    ...(fuzzy ? NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`) : []),
   ];
   if (digits) matches.push(Prisma.sql`u.phone_number LIKE ${`%${digits}%`}`);
   return Prisma.sql`(${Prisma.join(matches, " OR ")})`;

@@ -1,0 +1,100 @@
+import { Prisma } from "../src/db/generated/prisma/client.ts";
+import { relevanceRank, relevanceScore, parseSearch } from "../src/users/search.ts";
+import { normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
+import type { Target } from "./targets.ts";
+
+/** A read as a client sends it to the gateway, and the same read as one SQL statement for the baseline. */
+export type QueryScenario = {
+  name: string;
+  query: string;
+  variables(i: number): Record<string, unknown>;
+  raw(i: number): [sql: string, params: unknown[]];
+};
+
+type GraphQL = (query: string, variables: Record<string, unknown>) => Promise<Record<string, any>>;
+type SampleUser = { id: string; email: string; name: string };
+
+const DEEP_PAGES = 500;
+const PAGE = 50;
+const SEARCH_PAGE = 20;
+
+const USER_BY_ID = `query ($id: ID!) { user(id: $id) { id email name } }`;
+const FIRST_PAGE = `query { users(first: ${PAGE}) { nodes { id name organization { name } } } }`;
+const PAGE_AFTER = `query ($after: String) { users(first: ${PAGE}, after: $after) { pageInfo { endCursor } nodes { id name organization { name } } } }`;
+const SEARCH = `query ($query: String!) { users(first: ${SEARCH_PAGE}, filter: { query: $query }) { nodes { id email name } } }`;
+
+const PAGE_SQL = `
+  SELECT u.id, u.name, o.name AS organization FROM users u
+  LEFT JOIN organizations o ON o.project_id = u.project_id AND o.id = u.organization_id
+  WHERE u.project_id = $1::uuid`;
+
+/** One typo: two letters near the end of the name swapped. */
+const withTypo = (name: string) => {
+  const at = name.length - 3;
+  return name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
+};
+
+/** The gateway's own relevance-ordered search, as plain SQL text for the driver. */
+function searchSql(projectId: string, query: string): [string, unknown[]] {
+  const search = parseSearch(query)!;
+  const where = userFilterConditions(projectId, normalizeUserFilter({ query }, null));
+  const sql = Prisma.sql`
+    SELECT s.id, s.email, s.name FROM (
+      SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${where}) s
+    ORDER BY s._rank, s._score DESC, s.id LIMIT ${SEARCH_PAGE + 1}`;
+  return [sql.text, sql.values];
+}
+
+export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
+  const { rows: sample } = (await target.raw(
+    `SELECT id, email, name FROM users TABLESAMPLE SYSTEM (2) WHERE project_id = $1::uuid AND name IS NOT NULL LIMIT 500`,
+    [projectId],
+  )) as { rows: SampleUser[] };
+  const pick = (i: number) => sample[i % sample.length]!;
+
+  // A cursor 500 pages deep, walked to as a client would.
+  let after: string | null = null;
+  let lastId = "";
+  for (let page = 0; page < DEEP_PAGES; page++) {
+    const { users } = await graphql(PAGE_AFTER, { after });
+    after = users.pageInfo.endCursor;
+    lastId = users.nodes.at(-1).id;
+  }
+  const { rows } = (await target.raw(`SELECT created_at FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, lastId])) as {
+    rows: { created_at: Date }[];
+  };
+  const deepCreatedAt = rows[0]!.created_at;
+
+  const search = (name: string, text: (user: SampleUser) => string): QueryScenario => ({
+    name,
+    query: SEARCH,
+    variables: (i) => ({ query: text(pick(i)) }),
+    raw: (i) => searchSql(projectId, text(pick(i))),
+  });
+  return [
+    {
+      name: "user(id)",
+      query: USER_BY_ID,
+      variables: (i) => ({ id: pick(i).id }),
+      raw: (i) => [`SELECT id, email, name FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, pick(i).id]],
+    },
+    {
+      name: `users(first: ${PAGE}) with organization`,
+      query: FIRST_PAGE,
+      variables: () => ({}),
+      raw: () => [`${PAGE_SQL} ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`, [projectId]],
+    },
+    {
+      name: `users(first: ${PAGE}) ${DEEP_PAGES} pages deep`,
+      query: PAGE_AFTER,
+      variables: () => ({ after }),
+      raw: () => [
+        `${PAGE_SQL} AND (u.created_at, u.id) > ($2::timestamptz, $3) ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`,
+        [projectId, deepCreatedAt, lastId],
+      ],
+    },
+    search("search: exact email", (user) => user.email),
+    search("search: name prefix", (user) => user.name.slice(0, 7)),
+    search("search: name with a typo", (user) => withTypo(user.name)),
+  ];
+}
