@@ -38,12 +38,16 @@ const apiKey = await createApiKey(prisma, { projectId: project.id, kind: "SECRET
 const gatewayUrl = `${await listen(gateway)}/graphql`;
 const scenarios = await queryScenarios(target, project.id, (query, variables) => postGraphQL(query, variables));
 
-// The baseline: one SQL statement per request, rows back as JSON, nothing else.
+// The baseline: the scenario's SQL until a page is found, rows back as JSON, nothing else.
 const baseline = createHttpServer(async (request, response) => {
-  const { scenario, i } = JSON.parse(await body(request)) as { scenario: string; i: number };
-  const [sql, params] = scenarios.find((one) => one.name === scenario)!.raw(i);
-  const { rows } = (await target.raw(sql, params)) as { rows: unknown[] };
-  response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows));
+  const { scenario: name, i } = JSON.parse(await body(request)) as { scenario: string; i: number };
+  const scenario = scenarios.find((one) => one.name === name)!;
+  const rows: unknown[] = [];
+  for (const [sql, params] of scenario.raw(i)) {
+    if (rows.length >= scenario.pageSize) break;
+    rows.push(...((await target.raw(sql, params)) as { rows: unknown[] }).rows);
+  }
+  response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows.slice(0, scenario.pageSize)));
 });
 const baselineUrl = await listen(baseline);
 

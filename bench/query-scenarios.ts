@@ -1,14 +1,21 @@
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { relevanceRank, relevanceScore, parseSearch } from "../src/users/search.ts";
+import { fuzzyCondition, parseSearch, relevanceRank, relevanceScore, substringCondition } from "../src/users/search.ts";
 import { normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
 import type { Target } from "./targets.ts";
 
-/** A read as a client sends it to the gateway, and the same read as one SQL statement for the baseline. */
+/** One SQL statement with its parameters. */
+export type Statement = [sql: string, params: unknown[]];
+
+/**
+ * A read as a client sends it to the gateway, and the same read as SQL for the
+ * baseline: statements run in turn until one page of rows is found.
+ */
 export type QueryScenario = {
   name: string;
   query: string;
   variables(i: number): Record<string, unknown>;
-  raw(i: number): [sql: string, params: unknown[]];
+  raw(i: number): Statement[];
+  pageSize: number;
 };
 
 type GraphQL = (query: string, variables: Record<string, unknown>) => Promise<Record<string, any>>;
@@ -34,15 +41,19 @@ const withTypo = (name: string) => {
   return name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
 };
 
-/** The gateway's own relevance-ordered search, as plain SQL text for the driver. */
-function searchSql(projectId: string, query: string): [string, unknown[]] {
+/** The gateway's own relevance-ordered search as plain SQL for the driver: substring matches, then fuzzy-only ones. */
+function searchSql(projectId: string, query: string): Statement[] {
   const search = parseSearch(query)!;
-  const where = userFilterConditions(projectId, normalizeUserFilter({ query }, null));
-  const sql = Prisma.sql`
-    SELECT s.id, s.email, s.name FROM (
-      SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${where}) s
-    ORDER BY s._rank, s._score DESC, s.id LIMIT ${SEARCH_PAGE + 1}`;
-  return [sql.text, sql.values];
+  const others = userFilterConditions(projectId, normalizeUserFilter(null, null));
+  const fuzzy = fuzzyCondition(search);
+  const segments = [substringCondition(search), ...(fuzzy ? [Prisma.sql`${fuzzy} AND ${substringCondition(search)} IS NOT TRUE`] : [])];
+  return segments.map((matches) => {
+    const sql = Prisma.sql`
+      SELECT s.id, s.email, s.name FROM (
+        SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${others} AND ${matches}) s
+      ORDER BY s._rank, s._score DESC, s.id LIMIT ${SEARCH_PAGE + 1}`;
+    return [sql.text, sql.values];
+  });
 }
 
 export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
@@ -70,28 +81,34 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
     query: SEARCH,
     variables: (i) => ({ query: text(pick(i)) }),
     raw: (i) => searchSql(projectId, text(pick(i))),
+    pageSize: SEARCH_PAGE + 1,
   });
   return [
     {
       name: "user(id)",
       query: USER_BY_ID,
       variables: (i) => ({ id: pick(i).id }),
-      raw: (i) => [`SELECT id, email, name FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, pick(i).id]],
+      raw: (i) => [[`SELECT id, email, name FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, pick(i).id]]],
+      pageSize: 1,
     },
     {
       name: `users(first: ${PAGE}) with organization`,
       query: FIRST_PAGE,
       variables: () => ({}),
-      raw: () => [`${PAGE_SQL} ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`, [projectId]],
+      raw: () => [[`${PAGE_SQL} ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`, [projectId]]],
+      pageSize: PAGE + 1,
     },
     {
       name: `users(first: ${PAGE}) ${DEEP_PAGES} pages deep`,
       query: PAGE_AFTER,
       variables: () => ({ after }),
       raw: () => [
-        `${PAGE_SQL} AND (u.created_at, u.id) > ($2::timestamptz, $3) ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`,
-        [projectId, deepCreatedAt, lastId],
+        [
+          `${PAGE_SQL} AND (u.created_at, u.id) > ($2::timestamptz, $3) ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`,
+          [projectId, deepCreatedAt, lastId],
+        ],
       ],
+      pageSize: PAGE + 1,
     },
     search("search: exact email", (user) => user.email),
     search("search: name prefix", (user) => user.name.slice(0, 7)),

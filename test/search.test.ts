@@ -32,6 +32,14 @@ async function search(query: string, orderBy?: object) {
 }
 const ids = async (query: string) => (await search(query)).nodes.map((node) => node.id);
 
+type GraphQLPage = {
+  nodes: { id: string }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+};
+const PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
+const PAGE_FORWARDS = `query ($after: String, $query: String) { users(first: 1, after: $after, filter: { query: $query }) { nodes { id } ${PAGE_INFO} } }`;
+const PAGE_BACKWARDS = `query ($before: String, $query: String) { users(last: 1, before: $before, filter: { query: $query }) { nodes { id } ${PAGE_INFO} } }`;
+
 describe("search", () => {
   test("is case-insensitive over id, email, name, nickname and phone", async () => {
     expect(await ids("GRACE")).toContain("grace");
@@ -80,6 +88,43 @@ describe("search", () => {
       after = page.pageInfo.endCursor;
     }
     expect(pages).toEqual(all.nodes.map((node) => node.id));
+  });
+
+  test("substring matches come before fuzzy-only ones, and pages cross between them both ways", async () => {
+    const project = await server.createProject("search-segments");
+    await server.prisma.user.createMany({
+      data: [
+        { id: "prefix", name: "Johnson Smith" },
+        { id: "inside", name: "Jon Johnson" },
+        { id: "close-1", name: "Johnsin" },
+        { id: "close-2", name: "Johnsen" },
+        { id: "unrelated", name: "Grace Hopper" },
+      ].map((user) => ({ projectId: project.projectId, ...user })),
+    });
+    const as = { key: project.secretKey };
+    const all = (await server.graphql(`{ users(first: 50, filter: { query: "johnson" }) { nodes { id } } }`, {}, as)).data.users.nodes.map(
+      (node: { id: string }) => node.id,
+    );
+    expect(all.slice(0, 2)).toEqual(["prefix", "inside"]);
+    expect(all.slice(2).sort()).toEqual(["close-1", "close-2"]);
+
+    const forwards: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: GraphQLPage = (await server.graphql(PAGE_FORWARDS, { after, query: "johnson" }, as)).data.users;
+      forwards.push(...page.nodes.map((node) => node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(forwards).toEqual(all);
+
+    const backwards: string[] = [];
+    let before: string | null = null;
+    do {
+      const page: GraphQLPage = (await server.graphql(PAGE_BACKWARDS, { before, query: "johnson" }, as)).data.users;
+      backwards.unshift(...page.nodes.map((node) => node.id));
+      before = page.pageInfo.hasPreviousPage ? page.pageInfo.startCursor : null;
+    } while (before);
+    expect(backwards).toEqual(all);
   });
 
   test("another explicit order still filters by the query", async () => {

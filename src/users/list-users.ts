@@ -7,7 +7,7 @@ import { requestError } from "../graphql/request-errors.ts";
 import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
-import { relevanceRank, relevanceScore } from "./search.ts";
+import { FUZZY_RANK, fuzzyCondition, relevanceRank, relevanceScore, substringCondition } from "./search.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -56,16 +56,26 @@ type Row = Record<string, unknown> & { id: string; _rank?: number; _score?: numb
  * rows with a value and the rows without (nulls last ascending, first
  * descending); within a segment a row comparison `(column, id) > (v, id)`
  * lets the btree index start right at the cursor, so a page costs the same
- * at any depth.
+ * at any depth. A search splits its relevance order into substring matches
+ * (ranks 0–2) and fuzzy-only ones (rank 3), so that a page of the first is
+ * found without ranking every name that is merely close to the query.
  */
-type Segment = "value" | "null";
+type Segment = "value" | "null" | "substring" | "fuzzy";
+
+/** The segments of `ascending` in `direction`, from the one the cursor is in. */
+function segmentsAfter(ascending: [Segment, Segment], direction: SortDirection, cursorSegment: Segment | null): Segment[] {
+  const order = direction === "ASC" ? ascending : [ascending[1], ascending[0]];
+  return order.slice(cursorSegment ? order.indexOf(cursorSegment) : 0);
+}
 
 function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
-  const key = listing.order.field === "RELEVANCE" || listing.order.field === "ID" ? null : SORT_KEYS[listing.order.field];
-  if (!key?.nullable) return ["value"];
-  const order: Segment[] = direction === "ASC" ? ["value", "null"] : ["null", "value"];
-  const start = cursor && cursor[0] === null ? "null" : cursor ? "value" : order[0]!;
-  return order.slice(order.indexOf(start));
+  const { field } = listing.order;
+  if (field === "RELEVANCE") {
+    if (!listing.filter.search!.fuzzy) return ["substring"];
+    return segmentsAfter(["substring", "fuzzy"], direction, cursor && (cursor[0] === FUZZY_RANK ? "fuzzy" : "substring"));
+  }
+  if (field === "ID" || !SORT_KEYS[field].nullable) return ["value"];
+  return segmentsAfter(["value", "null"], direction, cursor && (cursor[0] === null ? "null" : "value"));
 }
 
 async function fetchSegment(
@@ -78,16 +88,21 @@ async function fetchSegment(
 ): Promise<Row[]> {
   const op = Prisma.raw(direction === "ASC" ? ">" : "<");
   const dir = Prisma.raw(direction);
-  const where = userFilterConditions(listing.projectId, listing.filter);
   const { field } = listing.order;
 
   if (field === "RELEVANCE") {
     const search = listing.filter.search!;
+    const matches =
+      segment === "fuzzy"
+        ? Prisma.sql`${fuzzyCondition(search)} AND ${substringCondition(search)} IS NOT TRUE`
+        : substringCondition(search);
+    const where = Prisma.sql`${userFilterConditions(listing.projectId, { ...listing.filter, search: null })} AND ${matches}`;
     const after = cursor ? Prisma.sql`WHERE (s._rank, -s._score, s.id) ${op} (${cursor[0]}::int, ${-Number(cursor[1])}::int, ${cursor[2]})` : Prisma.empty;
     return prisma.$queryRaw<Row[]>`
       SELECT * FROM (SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${where}) s
       ${after} ORDER BY s._rank ${dir}, s._score ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir} LIMIT ${limit}`;
   }
+  const where = userFilterConditions(listing.projectId, listing.filter);
   if (field === "ID") {
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
     return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;

@@ -26,26 +26,44 @@ export function parseSearch(query: string | null | undefined): Search | null {
 const NAME_COLUMNS = [Prisma.sql`u.name`, Prisma.sql`u.nickname`];
 const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, ...NAME_COLUMNS];
 
-export function searchCondition({ text, pattern, digits, fuzzy }: Search): Prisma.Sql {
+/** A case-insensitive substring of a text column, or the digits of a phone number. */
+export function substringCondition({ pattern, digits }: Search): Prisma.Sql {
   const contains = `%${pattern}%`;
-  const matches = [
-    ...TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${contains}`),
-    ...(fuzzy ? NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`) : []),
-  ];
+  const matches = TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${contains}`);
   if (digits) matches.push(Prisma.sql`u.phone_number LIKE ${`%${digits}%`}`);
   return Prisma.sql`(${Prisma.join(matches, " OR ")})`;
 }
 
-/** 0: the id or email is the query; 1: a field starts with it; 2: anything else that matched. */
-export function relevanceRank({ pattern, digits }: Search): Prisma.Sql {
+/** A name or nickname close to the query (pg_trgm word similarity), or null when the query is not matched fuzzily. */
+export function fuzzyCondition({ text, fuzzy }: Search): Prisma.Sql | null {
+  if (!fuzzy) return null;
+  return Prisma.sql`(${Prisma.join(NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`), " OR ")})`;
+}
+
+export function searchCondition(search: Search): Prisma.Sql {
+  const fuzzy = fuzzyCondition(search);
+  return fuzzy ? Prisma.sql`(${substringCondition(search)} OR ${fuzzy})` : substringCondition(search);
+}
+
+/**
+ * 0: the id or email is the query; 1: a field starts with it; 2: a field
+ * contains it; 3: only a name is close to it. Substring matches thus come
+ * before fuzzy ones, so a page of them is found without ranking every
+ * fuzzy match (a short query is close to thousands of names).
+ */
+export function relevanceRank(search: Search): Prisma.Sql {
+  const { pattern, digits } = search;
   const prefix = `${pattern}%`;
   const prefixes = TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${prefix}`);
   if (digits) prefixes.push(Prisma.sql`u.phone_number LIKE ${`+${digits}%`}`);
   return Prisma.sql`CASE
     WHEN u.id ILIKE ${pattern} OR u.email ILIKE ${pattern} THEN 0
     WHEN ${Prisma.join(prefixes, " OR ")} THEN 1
-    ELSE 2 END`;
+    WHEN ${substringCondition(search)} THEN 2
+    ELSE ${FUZZY_RANK} END`;
 }
+
+export const FUZZY_RANK = 3;
 
 /** Closeness within a rank, as an integer so that cursors carry it exactly. */
 export function relevanceScore({ text }: Search): Prisma.Sql {
