@@ -3,6 +3,7 @@ import pg from "pg";
 import type { DatabaseLocation } from "../src/config.ts";
 import { type Database, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
+import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
 import type { RawQuery } from "./raw-baseline.ts";
 
@@ -18,30 +19,11 @@ export async function pgliteTarget(dataDir = "memory://"): Promise<Target> {
 }
 
 /** The database the service is configured for (DATABASE_URL, else DATA_DIR), kept as it is. */
-export async function configuredTarget(location: DatabaseLocation): Promise<Target> {
+export async function configuredTarget(location: DatabaseLocation, onClose = async () => {}): Promise<Target> {
   if (location.kind === "pglite") return pgliteTarget(location.dataDir);
   const { db } = await openMigratedDatabase(location);
-  const pool = new pg.Pool({ connectionString: location.url, max: 10 });
-  return {
-    name: "PostgreSQL",
-    db,
-    raw: (sql, params) => pool.query(sql, params),
-    close: async () => {
-      await pool.end();
-      await db.close();
-    },
-  };
-}
-
-/** A throwaway database on the server at `serverUrl`, dropped on close. */
-export async function postgresTarget(serverUrl: string): Promise<Target> {
-  const name = `directory_bench_${process.pid}`;
-  await admin(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const { db } = await openMigratedDatabase({ kind: "postgres", url: url.toString() });
   // As many connections as the gateway's own pool.
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  const pool = new pg.Pool({ connectionString: location.url, max: 10 });
   // Connections still closing when the database is dropped (WITH FORCE) report it; nothing to do then.
   pool.on("error", () => {});
   return {
@@ -51,17 +33,16 @@ export async function postgresTarget(serverUrl: string): Promise<Target> {
     close: async () => {
       await pool.end();
       await db.close();
-      await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await onClose();
     },
   };
 }
 
-async function admin(serverUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+/** A throwaway database on the server at `serverUrl`, dropped on close. */
+export async function postgresTarget(serverUrl: string): Promise<Target> {
+  const name = `directory_bench_${process.pid}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  return configuredTarget({ kind: "postgres", url: databaseUrl(serverUrl, name) }, () =>
+    adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  );
 }

@@ -372,8 +372,14 @@ describe("a member acts within its organization subtree", () => {
     const write = await server.graphql(`mutation { deleteUser(id: "${admin.userId}") { __typename } }`, {}, asMember(reader));
     expect(write.status).toBe(403);
     expect(write.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", details: { requiredScope: "users:write" } });
-    const projectLevel = await server.graphql(`{ channels { id } }`, {}, asMember(admin.accessToken));
-    expect(projectLevel.errors?.[0]?.extensions.code).toBe("FORBIDDEN");
+    const channels = await server.graphql(`{ channels { id } }`, {}, asMember(reader));
+    expect(channels.errors).toBeUndefined();
+    const projectLevel = await server.graphql(
+      `mutation { createChannel(input: { name: "from a member", provider: EMAIL }) { __typename } }`,
+      {},
+      asMember(admin.accessToken),
+    );
+    expect(projectLevel.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", status: 403 });
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
 import { generateKey } from "../src/auth/keys.ts";
-import { adminQuery, databaseUrl } from "./support/test-database.ts";
+import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 
 // `npm start` as a user runs it: a real process, real HTTP, real signals.
 

@@ -59,3 +59,21 @@ test("bulk upserts sharing users, in opposite orders, neither deadlock nor lose 
   expect(users).toHaveLength(50);
   for (const user of users) expect(Object.keys(user.properties as object)).toHaveLength(6);
 });
+
+test("two users taking each other's push tokens at once, again and again, all succeed and each token has one owner", async () => {
+  const token = (name: string) => ({ provider: "FCM", token: `device-of-${name}` });
+  await server.graphql(UPSERT, { id: "swap-a", input: { pushTokens: [token("a")] } });
+  await server.graphql(UPSERT, { id: "swap-b", input: { pushTokens: [token("b")] } });
+  for (let round = 0; round < 10; round++) {
+    const responses = await Promise.all([
+      server.graphql(UPSERT, { id: "swap-a", input: { pushTokens: [token("b")] } }),
+      server.graphql(UPSERT, { id: "swap-b", input: { pushTokens: [token("a")] } }),
+    ]);
+    for (const response of responses) {
+      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      expect(response.data.upsertUser.__typename).toBe("UpsertUserSuccess");
+    }
+  }
+  const owners = await server.prisma.pushToken.findMany({ where: { projectId: server.projectId, token: { startsWith: "device-of-" } } });
+  expect(owners).toHaveLength(2);
+});

@@ -1,6 +1,7 @@
 // The auth domain's part of the GraphQL schema: the user behind a user token, and making such tokens.
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { TOKEN_LIFETIME, createUserToken } from "./user-tokens.ts";
 
 builder.queryField("me", (t) =>
@@ -25,11 +26,7 @@ const CreateUserTokenSuccess = builder.simpleObject("CreateUserTokenSuccess", {
   }),
 });
 
-// Error instances are resolved by the errors plugin; anything else is the success.
-const CreateUserTokenResult = builder.errorUnion("CreateUserTokenResult", {
-  types: [CreateUserTokenSuccess, NotFoundError],
-  resolveType: () => "CreateUserTokenSuccess",
-});
+const CreateUserTokenResult = resultUnion("CreateUserToken", CreateUserTokenSuccess, [NotFoundError]);
 
 builder.mutationField("createUserToken", (t) =>
   t.field({

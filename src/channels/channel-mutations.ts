@@ -1,5 +1,6 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { ChannelProviderEnum, ChannelType } from "./channel.ts";
 import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
 
@@ -20,19 +21,9 @@ const DeleteChannelSuccess = builder.simpleObject("DeleteChannelSuccess", {
   fields: (t) => ({ id: t.id() }),
 });
 
-// Error instances are resolved by the errors plugin; anything else is the success.
-const CreateChannelResult = builder.errorUnion("CreateChannelResult", {
-  types: [CreateChannelSuccess, ValidationError],
-  resolveType: () => "CreateChannelSuccess",
-});
-const RenameChannelResult = builder.errorUnion("RenameChannelResult", {
-  types: [RenameChannelSuccess, ValidationError, NotFoundError],
-  resolveType: () => "RenameChannelSuccess",
-});
-const DeleteChannelResult = builder.errorUnion("DeleteChannelResult", {
-  types: [DeleteChannelSuccess, NotFoundError],
-  resolveType: () => "DeleteChannelSuccess",
-});
+const CreateChannelResult = resultUnion("CreateChannel", CreateChannelSuccess, [ValidationError]);
+const RenameChannelResult = resultUnion("RenameChannel", RenameChannelSuccess, [ValidationError, NotFoundError]);
+const DeleteChannelResult = resultUnion("DeleteChannel", DeleteChannelSuccess, [NotFoundError]);
 
 builder.mutationField("createChannel", (t) =>
   t.field({

@@ -1,8 +1,9 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
+import { assertUserInReach } from "../members/reach.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";
 import { ChannelSettingsType } from "./channel-settings-type.ts";
-import { assertUserInReach } from "../members/reach.ts";
 
 const SetChannelSettingsSuccess = builder.simpleObject("SetChannelSettingsSuccess", {
   fields: (t) => ({
@@ -14,15 +15,8 @@ const UnsetChannelSettingsSuccess = builder.simpleObject("UnsetChannelSettingsSu
   fields: (t) => ({ channelId: t.id() }),
 });
 
-// Error instances are resolved by the errors plugin; anything else is the success.
-const SetChannelSettingsResult = builder.errorUnion("SetChannelSettingsResult", {
-  types: [SetChannelSettingsSuccess, ValidationError, NotFoundError],
-  resolveType: () => "SetChannelSettingsSuccess",
-});
-const UnsetChannelSettingsResult = builder.errorUnion("UnsetChannelSettingsResult", {
-  types: [UnsetChannelSettingsSuccess, NotFoundError],
-  resolveType: () => "UnsetChannelSettingsSuccess",
-});
+const SetChannelSettingsResult = resultUnion("SetChannelSettings", SetChannelSettingsSuccess, [ValidationError, NotFoundError]);
+const UnsetChannelSettingsResult = resultUnion("UnsetChannelSettings", UnsetChannelSettingsSuccess, [NotFoundError]);
 
 builder.mutationField("setChannelSettings", (t) =>
   t.field({

@@ -16,6 +16,8 @@ builder.queryField("channels", (t) =>
   t.prismaField({
     type: [ChannelType],
     description: "The project's channels, ordered by name.",
+    // Open to members too (the Query type's default is secret keys only): a dashboard shows settings by channel.
+    skipTypeScopes: true,
     authScopes: { scope: "channels:read" },
     resolve: (query, _root, _args, { prisma, auth }) =>
       prisma.channel.findMany({ ...query, where: { projectId: auth.projectId }, orderBy: { name: "asc" } }),

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { ChannelProvider } from "../db/generated/prisma/enums.ts";
-import { ValidationError } from "../graphql/errors.ts";
 import {
   email,
   phoneNumber,
@@ -9,7 +8,7 @@ import {
   slackUserId,
   webPushSubscription,
 } from "../validation/formats.ts";
-import { fieldProblems } from "../validation/problems.ts";
+import { parseOrThrow } from "../validation/problems.ts";
 
 const MAX_DEVICE_TOKENS = 100;
 const MAX_WEB_PUSH_SUBSCRIPTIONS = 100;
@@ -49,9 +48,5 @@ export type ProviderSettings = z.output<(typeof settingsSchemas)[ChannelProvider
 
 /** Validates and normalises settings for a channel of `provider`; every problem is reported under `settings.…`. */
 export function parseProviderSettings(provider: ChannelProvider, settings: unknown): ProviderSettings {
-  // reportInput: without it zod leaves `input` out of its issues, and a value
-  // of the wrong type (a number for a token) would read as a missing one.
-  const result = settingsSchemas[provider].safeParse(settings, { reportInput: true });
-  if (!result.success) throw new ValidationError(fieldProblems(result.error, ["settings"]));
-  return result.data;
+  return parseOrThrow(settingsSchemas[provider], settings, ["settings"]);
 }

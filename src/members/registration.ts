@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../graphql/errors.ts";
-import { fieldProblems } from "../validation/problems.ts";
+import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
@@ -25,7 +25,7 @@ const emailTaken = () => new ValidationError([{ field: "email", message: "is alr
  * Every problem of the input is reported at once, the password's included.
  */
 export async function registerUser(prisma: PrismaClient, projectId: string, input: RegisterUserInput, now = new Date()) {
-  const parsed = registration.safeParse(input);
+  const parsed = safeParseInput(registration, input);
   const problems = [
     ...(parsed.success ? [] : fieldProblems(parsed.error)),
     ...passwordProblems(input.password, input.email),

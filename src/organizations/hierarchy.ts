@@ -3,11 +3,11 @@ import { z } from "zod";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { plainText } from "../validation/formats.ts";
+import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 
 type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-const organizationId = plainText(255).min(1, "must not be empty");
 const organizationName = plainText(200).trim().min(1, "must not be empty");
 
 export type CreateOrganizationInput = { id?: string | null; name: string; parentId?: string | null };
@@ -28,7 +28,7 @@ async function requireOrganization(tx: Transaction, projectId: string, id: strin
 
 export async function createOrganization(prisma: PrismaClient, projectId: string, input: CreateOrganizationInput): Promise<Organization> {
   const { id, name, parentId } = parseOrThrow(
-    z.object({ id: organizationId.nullish(), name: organizationName, parentId: z.string().nullish() }),
+    z.object({ id: callerId.nullish(), name: organizationName, parentId: z.string().nullish() }),
     input,
   );
   const newId = id ?? randomUUID();

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import { retryOnWriteConflict } from "../db/retry.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { type UpsertOutcome, WRITE_TRANSACTION, isUpsertError, upsertBatch } from "./upsert-batch.ts";
 import { type UpsertInput, safeParseUpsert } from "./upsert-input.ts";
@@ -30,7 +31,9 @@ export async function upsertUsers(
   }
   const upserts = users.map(({ id, input }) => safeParseUpsert(id, input));
   const now = new Date();
-  const results = await prisma.$transaction((tx) => upsertBatch(tx, projectId, upserts, now), WRITE_TRANSACTION);
+  const results = await retryOnWriteConflict(() =>
+    prisma.$transaction((tx) => upsertBatch(tx, projectId, upserts, now), WRITE_TRANSACTION),
+  );
   const failedCount = results.filter(isUpsertError).length;
   const createdCount = results.filter((result) => !isUpsertError(result) && result.created).length;
   return { results, createdCount, updatedCount: results.length - failedCount - createdCount, failedCount };

@@ -1,7 +1,7 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError } from "../graphql/errors.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { clearEmailSuppression, setEmailSuppression } from "./email-suppression.ts";
-import { resultTypeName } from "./result-type.ts";
 import { EmailSuppressionReasonEnum, UserType } from "./user.ts";
 
 // For an email provider's bounce and complaint webhooks; nothing else changes emailSuppression.
@@ -9,18 +9,12 @@ import { EmailSuppressionReasonEnum, UserType } from "./user.ts";
 const SetEmailSuppressionSuccess = builder.simpleObject("SetEmailSuppressionSuccess", {
   fields: (t) => ({ user: t.field({ type: UserType }) }),
 });
-const SetEmailSuppressionResult = builder.errorUnion("SetEmailSuppressionResult", {
-  types: [SetEmailSuppressionSuccess, NotFoundError],
-  resolveType: (result) => resultTypeName(result, "SetEmailSuppressionSuccess"),
-});
+const SetEmailSuppressionResult = resultUnion("SetEmailSuppression", SetEmailSuppressionSuccess, [NotFoundError]);
 
 const ClearEmailSuppressionSuccess = builder.simpleObject("ClearEmailSuppressionSuccess", {
   fields: (t) => ({ user: t.field({ type: UserType }) }),
 });
-const ClearEmailSuppressionResult = builder.errorUnion("ClearEmailSuppressionResult", {
-  types: [ClearEmailSuppressionSuccess, NotFoundError],
-  resolveType: (result) => resultTypeName(result, "ClearEmailSuppressionSuccess"),
-});
+const ClearEmailSuppressionResult = resultUnion("ClearEmailSuppression", ClearEmailSuppressionSuccess, [NotFoundError]);
 
 builder.mutationField("setEmailSuppression", (t) =>
   t.field({

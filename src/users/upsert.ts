@@ -8,6 +8,7 @@ import {
 } from "./idempotency.ts";
 import { type UpsertOutcome, type UpsertSuccess, WRITE_TRANSACTION, isUpsertError, upsertBatch } from "./upsert-batch.ts";
 import { type UpsertInput, type UpsertOptions, parseUpsert } from "./upsert-input.ts";
+import { retryOnWriteConflict } from "../db/retry.ts";
 
 /**
  * Creates the user or changes what the input names, in one transaction
@@ -32,16 +33,18 @@ export async function upsertUser(
       }
     : undefined;
   const now = new Date();
-  const result = await prisma.$transaction(async (tx) => {
-    if (idempotent) {
-      const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
-      if (replayed !== undefined) return revive(replayed);
-    }
-    const [outcome] = (await upsertBatch(tx, projectId, [upsert], now)) as [UpsertOutcome];
-    if (isUpsertError(outcome)) throw outcome;
-    if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
-    return outcome;
-  }, WRITE_TRANSACTION);
+  const result = await retryOnWriteConflict(() =>
+    prisma.$transaction(async (tx) => {
+      if (idempotent) {
+        const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
+        if (replayed !== undefined) return revive(replayed);
+      }
+      const [outcome] = (await upsertBatch(tx, projectId, [upsert], now)) as [UpsertOutcome];
+      if (isUpsertError(outcome)) throw outcome;
+      if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
+      return outcome;
+    }, WRITE_TRANSACTION),
+  );
   if (idempotent) await purgeExpiredIdempotencyRecords(prisma, projectId, now);
   return result;
 }

@@ -30,13 +30,21 @@ export function fieldProblems(error: z.ZodError, prefix: readonly (string | numb
   });
 }
 
+/**
+ * zod's safeParse keeping each issue's input: without it zod leaves `input`
+ * out, and a value of the wrong type would read as a missing one.
+ */
+export function safeParseInput<Schema extends z.ZodType>(schema: Schema, input: unknown) {
+  return schema.safeParse(input, { reportInput: true });
+}
+
 /** Parses `input` or throws one ValidationError holding every problem found. */
 export function parseOrThrow<Schema extends z.ZodType>(
   schema: Schema,
   input: unknown,
   prefix: readonly (string | number)[] = [],
 ): z.output<Schema> {
-  const result = schema.safeParse(input);
+  const result = safeParseInput(schema, input);
   if (!result.success) throw new ValidationError(fieldProblems(result.error, prefix));
   return result.data;
 }

@@ -6,7 +6,7 @@ import type { TestProject } from "vitest/node";
 import { pgliteExtensions, wrapPGlite } from "../../src/db/client.ts";
 import { openMigratedDatabase } from "../../src/db/migrate.ts";
 import { applyMigrations, readMigrations } from "../../src/db/migrations.ts";
-import { adminQuery, databaseUrl } from "./test-database.ts";
+import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
 
 /**
  * Migrates one template database for the whole run; each test file then gets

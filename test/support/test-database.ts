@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
 import { inject } from "vitest";
 import { type Database, type DatabaseOptions, openDatabase, pgliteExtensions, wrapPGlite } from "../../src/db/client.ts";
 
@@ -15,21 +15,6 @@ declare module "vitest" {
   }
 }
 
-export function databaseUrl(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A fresh, migrated database of its own for one test file. */
 export async function openTestDatabase(options: DatabaseOptions = {}): Promise<Database> {

@@ -1,0 +1,25 @@
+import { Prisma } from "./generated/prisma/client.ts";
+
+/**
+ * Runs `work` (a whole transaction) again when PostgreSQL aborted it for a
+ * deadlock or a serialization failure: rare, when two writers need the same
+ * rows in opposite orders (two users taking each other's push tokens), and
+ * safe to retry since the aborted attempt left nothing behind.
+ */
+export async function retryOnWriteConflict<Result>(work: () => Promise<Result>, attempts = 3): Promise<Result> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isWriteConflict(error)) throw error;
+    }
+  }
+}
+
+function isWriteConflict(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2034") return true;
+  // Raw statements report the driver's error inside a P2010.
+  const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause;
+  return cause?.kind === "TransactionWriteConflict";
+}
