@@ -127,6 +127,20 @@ describe("search", () => {
     expect(backwards).toEqual(all);
   });
 
+  test("an address is looked up in ids and emails only", async () => {
+    const project = await server.createProject("search-addresses");
+    await server.prisma.user.createMany({
+      data: [
+        { id: "owner", email: "ops@example.com", name: "Ops" },
+        { id: "mentions-it", name: "Write to ops@example.com", nickname: "ops@example.com" },
+      ].map((user) => ({ projectId: project.projectId, ...user })),
+    });
+    const found = await server.graphql(`{ users(first: 10, filter: { query: "OPS@example.com" }) { nodes { id } } }`, {}, {
+      key: project.secretKey,
+    });
+    expect(found.data.users.nodes).toEqual([{ id: "owner" }]);
+  });
+
   test("another explicit order still filters by the query", async () => {
     const byName = await search("ada", { field: "NAME", direction: "DESC" });
     expect(byName.nodes.map((node) => node.id)).toEqual(["ada-2", "ada"]);

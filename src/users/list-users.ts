@@ -71,7 +71,7 @@ function segmentsAfter(ascending: [Segment, Segment], direction: SortDirection, 
 function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
   const { field } = listing.order;
   if (field === "RELEVANCE") {
-    if (!listing.filter.search!.fuzzy) return ["substring"];
+    if (listing.filter.search!.address) return ["substring"];
     return segmentsAfter(["substring", "fuzzy"], direction, cursor && (cursor[0] === FUZZY_RANK ? "fuzzy" : "substring"));
   }
   if (field === "ID" || !SORT_KEYS[field].nullable) return ["value"];

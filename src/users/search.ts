@@ -7,8 +7,13 @@ import { Prisma } from "../db/generated/prisma/client.ts";
  * the person. Ids and emails stay exact-ish on purpose: fuzzy email matching
  * makes every address at the same domain look alike. Both operators are
  * served by the trigram GIN indexes on the plain columns.
+ *
+ * A query with an `@` is an address: it is looked up in ids and emails only,
+ * never fuzzily. Matching it against names finds only noise, and every
+ * column searched costs an index scan whose price grows with the query's
+ * length (an address has many trigrams that nearly every row shares).
  */
-export type Search = { text: string; pattern: string; digits: string | null; fuzzy: boolean };
+export type Search = { text: string; pattern: string; digits: string | null; address: boolean };
 
 /** LIKE's metacharacters in the query are literal. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
@@ -19,24 +24,28 @@ export function parseSearch(query: string | null | undefined): Search | null {
   const digits = text.replace(/\D/g, "");
   // Phone numbers are stored as E.164, so digits are what a phone search can match.
   const phoneDigits = digits.length >= 3 && /^[\d\s()+.-]+$/.test(text) ? digits : null;
-  // An address is looked up, not spelled loosely: matching it fuzzily against names finds only noise, slowly.
-  return { text, pattern: escapeLike(text), digits: phoneDigits, fuzzy: !text.includes("@") };
+  return { text, pattern: escapeLike(text), digits: phoneDigits, address: text.includes("@") };
 }
 
 const NAME_COLUMNS = [Prisma.sql`u.name`, Prisma.sql`u.nickname`];
-const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, ...NAME_COLUMNS];
+const ADDRESS_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`];
+const TEXT_COLUMNS = [...ADDRESS_COLUMNS, ...NAME_COLUMNS];
 
-/** A case-insensitive substring of a text column, or the digits of a phone number. */
-export function substringCondition({ pattern, digits }: Search): Prisma.Sql {
+/** The columns a query is matched against as a substring. */
+const searchedColumns = ({ address }: Search) => (address ? ADDRESS_COLUMNS : TEXT_COLUMNS);
+
+/** A case-insensitive substring of a searched column, or the digits of a phone number. */
+export function substringCondition(search: Search): Prisma.Sql {
+  const { pattern, digits } = search;
   const contains = `%${pattern}%`;
-  const matches = TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${contains}`);
+  const matches = searchedColumns(search).map((column) => Prisma.sql`${column} ILIKE ${contains}`);
   if (digits) matches.push(Prisma.sql`u.phone_number LIKE ${`%${digits}%`}`);
   return Prisma.sql`(${Prisma.join(matches, " OR ")})`;
 }
 
 /** A name or nickname close to the query (pg_trgm word similarity), or null when the query is not matched fuzzily. */
-export function fuzzyCondition({ text, fuzzy }: Search): Prisma.Sql | null {
-  if (!fuzzy) return null;
+export function fuzzyCondition({ text, address }: Search): Prisma.Sql | null {
+  if (address) return null;
   return Prisma.sql`(${Prisma.join(NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`), " OR ")})`;
 }
 
@@ -54,7 +63,7 @@ export function searchCondition(search: Search): Prisma.Sql {
 export function relevanceRank(search: Search): Prisma.Sql {
   const { pattern, digits } = search;
   const prefix = `${pattern}%`;
-  const prefixes = TEXT_COLUMNS.map((column) => Prisma.sql`${column} ILIKE ${prefix}`);
+  const prefixes = searchedColumns(search).map((column) => Prisma.sql`${column} ILIKE ${prefix}`);
   if (digits) prefixes.push(Prisma.sql`u.phone_number LIKE ${`+${digits}%`}`);
   return Prisma.sql`CASE
     WHEN u.id ILIKE ${pattern} OR u.email ILIKE ${pattern} THEN 0
