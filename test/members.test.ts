@@ -364,6 +364,10 @@ describe("a member acts within its organization subtree", () => {
     const email = newEmail();
     const invited = (await server.graphql(INVITE, { input: { email } }, asMember(admin.accessToken))).data.inviteUser;
     expect(invited.user.organization).toEqual({ id: admin.organizationId });
+    const otherAdmin = await registeredAdmin("Grace Hopper");
+    const takeover = (await server.graphql(INVITE, { input: { email } }, asMember(otherAdmin.accessToken))).data.inviteUser;
+    expect(takeover).toMatchObject({ __typename: "ValidationError", fields: [{ field: "email", reason: "conflict" }] });
+
     await server.graphql(ACCEPT, { token: invited.invitation.token, password: "a long password" }, app());
     const reader = (await signIn(email, "a long password")).data.signIn.accessToken;
 
@@ -429,6 +433,7 @@ describe("transfers and roles", () => {
     await server.graphql(UPDATE_ROLE, { roleId: "member" });
     expect((await server.graphql(DELETE, { id: "support" })).data.deleteRole).toEqual({ __typename: "DeleteRoleSuccess", id: "support" });
     expect((await server.graphql(DELETE, { id: "support" })).data.deleteRole.__typename).toBe("NotFoundError");
+    expect((await server.graphql(DELETE, { id: "toString" })).data.deleteRole.__typename).toBe("NotFoundError");
   });
 });
 

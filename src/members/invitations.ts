@@ -8,7 +8,7 @@ import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
-import { assertOrganizationInReach, reachableOrganizations } from "./reach.ts";
+import { assertOrganizationInReach, organizationInReach, reachableOrganizations } from "./reach.ts";
 import { MEMBER_ROLE_ID, requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -50,6 +50,10 @@ export async function inviteUser(prisma: PrismaClient, auth: Auth, input: Invite
     const [existing] = await usersByEmail(tx, projectId, parsed.email);
     if (existing && existing.status !== "INVITED") {
       throw new ValidationError([{ field: "email", message: `belongs to a user who is ${existing.status.toLowerCase()}`, reason: "conflict" }]);
+    }
+    // A member may not take over someone invited into an organization outside its reach.
+    if (existing && !organizationInReach(auth, existing.organizationId)) {
+      throw new ValidationError([{ field: "email", message: "belongs to a user outside your organizations", reason: "conflict" }]);
     }
     const profile = {
       ...(parsed.name != null && { name: parsed.name }),

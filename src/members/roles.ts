@@ -61,7 +61,7 @@ export async function requireRole(prisma: Client, projectId: string, id: string)
 
 /** Deletes a role no user holds; the built-in roles stay, since registration and invitations rely on them. */
 export async function deleteRole(prisma: PrismaClient, projectId: string, id: string) {
-  if (id in BUILT_IN_ROLES) throw new ValidationError([{ field: "id", message: "is a built-in role", reason: "conflict" }]);
+  if (Object.hasOwn(BUILT_IN_ROLES, id)) throw new ValidationError([{ field: "id", message: "is a built-in role", reason: "conflict" }]);
   await requireRole(prisma, projectId, id);
   const holders = await prisma.user.count({ where: { projectId, roleId: id } });
   const inUse = () => new ValidationError([{ field: "id", message: `is assigned to ${holders || "some"} users`, reason: "conflict" }]);
