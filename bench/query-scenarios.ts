@@ -1,6 +1,6 @@
 import { Prisma } from "../src/db/generated/prisma/client.ts";
 import { fuzzyCondition, parseSearch, relevanceRank, relevanceScore, substringCondition } from "../src/users/search.ts";
-import { normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
+import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
 import type { Target } from "./targets.ts";
 
 /** One SQL statement with its parameters. */
@@ -19,7 +19,7 @@ export type QueryScenario = {
 };
 
 type GraphQL = (query: string, variables: Record<string, unknown>) => Promise<Record<string, any>>;
-type SampleUser = { id: string; email: string; name: string };
+type SampleUser = { id: string; email: string; name: string; tags: string[] };
 
 const DEEP_PAGES = 500;
 const PAGE = 50;
@@ -28,12 +28,18 @@ const SEARCH_PAGE = 20;
 const USER_BY_ID = `query ($id: ID!) { user(id: $id) { id email name } }`;
 const FIRST_PAGE = `query { users(first: ${PAGE}) { nodes { id name organization { name } } } }`;
 const PAGE_AFTER = `query ($after: String) { users(first: ${PAGE}, after: $after) { pageInfo { endCursor } nodes { id name organization { name } } } }`;
+const FILTERED_PAGE = `query ($filter: UserFilter!) { users(first: ${PAGE}, filter: $filter) { nodes { id name organization { name } } } }`;
 const SEARCH = `query ($query: String!) { users(first: ${SEARCH_PAGE}, filter: { query: $query }) { nodes { id email name } } }`;
 
-const PAGE_SQL = `
-  SELECT u.id, u.name, o.name AS organization FROM users u
-  LEFT JOIN organizations o ON o.project_id = u.project_id AND o.id = u.organization_id
-  WHERE u.project_id = $1::uuid`;
+/** The gateway's page in its default order as one statement: its own filter SQL, organizations joined in. */
+function pageSql(projectId: string, filter: UserFilter | null, after: Prisma.Sql = Prisma.empty): Statement {
+  const sql = Prisma.sql`
+    SELECT u.id, u.name, o.name AS organization FROM users u
+    LEFT JOIN organizations o ON o.project_id = u.project_id AND o.id = u.organization_id
+    WHERE ${userFilterConditions(projectId, normalizeUserFilter(filter, null))} ${after}
+    ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`;
+  return [sql.text, sql.values];
+}
 
 /** One typo: two letters near the end of the name swapped. */
 const withTypo = (name: string) => {
@@ -58,16 +64,24 @@ function searchSql(projectId: string, query: string): Statement[] {
 
 export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
   const { rows: sample } = (await target.raw(
-    `SELECT id, email, name FROM users TABLESAMPLE SYSTEM (2) WHERE project_id = $1::uuid AND name IS NOT NULL LIMIT 500`,
+    `SELECT id, email, name, tags FROM users TABLESAMPLE SYSTEM (2) WHERE project_id = $1::uuid AND name IS NOT NULL AND cardinality(tags) > 0 LIMIT 500`,
     [projectId],
   )) as { rows: SampleUser[] };
   const pick = (i: number) => sample[i % sample.length]!;
+  // A dashboard of a top-level organization lists everyone at any depth below it.
+  const { rows: roots } = (await target.raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [
+    projectId,
+  ])) as { rows: { id: string }[] };
+  const subtree = (i: number): UserFilter => ({ organizationId: roots[i % roots.length]!.id, includeSubOrganizations: true });
+  // A sampled user's first tag: a segment of many users, as dashboards filter by.
+  const tagged = (i: number): UserFilter => ({ tags: pick(i).tags.slice(0, 1) });
 
   // A cursor 500 pages deep, walked to as a client would.
   let after: string | null = null;
   let lastId = "";
   for (let page = 0; page < DEEP_PAGES; page++) {
     const { users } = await graphql(PAGE_AFTER, { after });
+    if (!users.pageInfo.endCursor) throw new Error(`A page ${DEEP_PAGES} pages deep needs more than ${DEEP_PAGES * PAGE} users: seed more.`);
     after = users.pageInfo.endCursor;
     lastId = users.nodes.at(-1).id;
   }
@@ -95,19 +109,28 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
       name: `users(first: ${PAGE}) with organization`,
       query: FIRST_PAGE,
       variables: () => ({}),
-      raw: () => [[`${PAGE_SQL} ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`, [projectId]]],
+      raw: () => [pageSql(projectId, null)],
       pageSize: PAGE + 1,
     },
     {
       name: `users(first: ${PAGE}) ${DEEP_PAGES} pages deep`,
       query: PAGE_AFTER,
       variables: () => ({ after }),
-      raw: () => [
-        [
-          `${PAGE_SQL} AND (u.created_at, u.id) > ($2::timestamptz, $3) ORDER BY u.created_at, u.id LIMIT ${PAGE + 1}`,
-          [projectId, deepCreatedAt, lastId],
-        ],
-      ],
+      raw: () => [pageSql(projectId, null, Prisma.sql`AND (u.created_at, u.id) > (${deepCreatedAt}::timestamptz, ${lastId})`)],
+      pageSize: PAGE + 1,
+    },
+    {
+      name: `users(first: ${PAGE}) filtered by a tag`,
+      query: FILTERED_PAGE,
+      variables: (i) => ({ filter: tagged(i) }),
+      raw: (i) => [pageSql(projectId, tagged(i))],
+      pageSize: PAGE + 1,
+    },
+    {
+      name: `users(first: ${PAGE}) in an organization tree`,
+      query: FILTERED_PAGE,
+      variables: (i) => ({ filter: subtree(i) }),
+      raw: (i) => [pageSql(projectId, subtree(i))],
       pageSize: PAGE + 1,
     },
     search("search: exact email", (user) => user.email),

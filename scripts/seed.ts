@@ -1,4 +1,4 @@
-// npm run seed -- --users N --orgs M [--project NAME]: fills the configured
+// npm run seed -- [--users] N [--orgs M] [--project NAME]: fills the configured
 // database (DATABASE_URL, else the PGlite in DATA_DIR) with a realistic
 // directory for benchmarks and demos, through set-based INSERTs.
 import { parseArgs } from "node:util";
@@ -7,17 +7,19 @@ import { loadConfigOrExit } from "../src/config.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 import { seedDirectory } from "../src/seed/seed-directory.ts";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
-    users: { type: "string", default: "10000" },
+    users: { type: "string" },
     orgs: { type: "string", default: "100" },
     project: { type: "string", default: "default" },
   },
 });
-const users = Number(values.users);
+const users = Number(values.users ?? positionals[0] ?? 10_000);
 const organizations = Number(values.orgs);
-if (!Number.isSafeInteger(users) || users < 0 || !Number.isSafeInteger(organizations) || organizations < 1) {
-  console.error("Usage: npm run seed -- --users N --orgs M [--project NAME]   (N ≥ 0, M ≥ 1)");
+const oneCount = positionals.length === 0 || (positionals.length === 1 && values.users === undefined);
+if (!oneCount || !Number.isSafeInteger(users) || users < 0 || !Number.isSafeInteger(organizations) || organizations < 1) {
+  console.error("Usage: npm run seed -- [--users] N [--orgs M] [--project NAME]   (N ≥ 0, M ≥ 1)");
   process.exit(2);
 }
 

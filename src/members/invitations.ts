@@ -8,7 +8,7 @@ import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
-import { assertOrganizationInReach, organizationInReach, reachableOrganizations } from "./reach.ts";
+import { assertOrganizationInReach, organizationInReach } from "./reach.ts";
 import { MEMBER_ROLE_ID, requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -37,7 +37,7 @@ export async function inviteUser(prisma: PrismaClient, auth: Auth, input: Invite
   // Without a role named, the built-in `member` (which deleteRole keeps) is the invitee's.
   const roleId = (await requireRole(prisma, projectId, parsed.roleId ?? MEMBER_ROLE_ID)).id;
   if (organizationId) {
-    if (reachableOrganizations(auth) !== null) assertOrganizationInReach(auth, organizationId);
+    assertOrganizationInReach(auth, organizationId);
     const found = await prisma.organization.count({ where: { projectId, id: organizationId } });
     if (!found) throw new NotFoundError("organization", organizationId);
   }
