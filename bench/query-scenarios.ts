@@ -63,8 +63,10 @@ function searchSql(projectId: string, query: string): Statement[] {
 }
 
 export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
+  // Whole pages are sampled, and a page's users are neighbours (alike in this seed): draw from many pages.
   const { rows: sample } = (await target.raw(
-    `SELECT id, email, name, tags FROM users TABLESAMPLE SYSTEM (2) WHERE project_id = $1::uuid AND name IS NOT NULL AND cardinality(tags) > 0 LIMIT 500`,
+    `SELECT id, email, name, tags FROM users TABLESAMPLE SYSTEM (2)
+     WHERE project_id = $1::uuid AND name IS NOT NULL AND cardinality(tags) > 0 ORDER BY random() LIMIT 500`,
     [projectId],
   )) as { rows: SampleUser[] };
   const pick = (i: number) => sample[i % sample.length]!;

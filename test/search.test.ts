@@ -178,6 +178,7 @@ describe("search at scale", () => {
       timings.push(performance.now() - started);
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    expect(median(timings.slice(40))).toBeLessThan(median(timings.slice(5, 15)) * 3 + 5);
+    // Loose on purpose: the trap costs tens of times over, while a busy machine (tests run in parallel) costs a few.
+    expect(median(timings.slice(40))).toBeLessThan(median(timings.slice(5, 15)) * 10 + 20);
   });
 });
