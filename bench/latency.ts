@@ -4,8 +4,10 @@ export type LatencyStats = { p50: number; p95: number; perSecond: number };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
-// The two contenders take turns, slice by slice, so that whatever else the
-// machine does at the time weighs on both alike.
+// The two contenders take turns, slice by slice (each going first in every
+// other slice), so that whatever else the machine does at the time weighs on
+// both alike. Each walks the same sequence of running numbers, so that both
+// get the same inputs, however much their costs vary.
 
 /**
  * Latency percentiles and requests per second of each contender, each
@@ -19,16 +21,16 @@ export async function compareLatency(
 ): Promise<{ gateway: LatencyStats; raw: LatencyStats }> {
   const samples = { gateway: [] as number[], raw: [] as number[] };
   const elapsed = { gateway: 0, raw: 0 };
-  let next = 0;
+  const next = { gateway: 0, raw: 0 };
   for (let slice = 0; slice < slices; slice++) {
-    for (const name of ["gateway", "raw"] as const) {
+    for (const name of slice % 2 === 0 ? (["gateway", "raw"] as const) : (["raw", "gateway"] as const)) {
       const started = performance.now();
       const deadline = started + sliceSeconds * 1000;
       await Promise.all(
         Array.from({ length: clients }, async () => {
           while (performance.now() < deadline) {
             const sent = performance.now();
-            await contenders[name](next++);
+            await contenders[name](next[name]++);
             samples[name].push(performance.now() - sent);
           }
         }),
