@@ -46,13 +46,18 @@ describe("organizations", () => {
     expect((await server.graphql('{ organization(id: "nope") { id } }')).data).toEqual({ organization: null });
   });
 
-  test("a taken id, an empty name or a missing parent are refused", async () => {
+  test("a taken id, an empty name, an empty parent id or a missing parent are refused", async () => {
     await create({ id: "taken", name: "Taken" });
     expect(await create({ id: "taken", name: "Again" })).toEqual({
       __typename: "ValidationError",
       fields: [{ field: "id", reason: "conflict" }],
     });
     expect(await create({ name: "  " })).toEqual({ __typename: "ValidationError", fields: [{ field: "name", reason: "invalid" }] });
+    // An empty parent id is no id at all, not a way to ask for the root.
+    expect(await create({ name: "Rootless", parentId: "" })).toEqual({
+      __typename: "ValidationError",
+      fields: [{ field: "parentId", reason: "invalid" }],
+    });
     expect(await create({ name: "Orphan", parentId: "missing" })).toEqual({
       __typename: "NotFoundError",
       resource: "organization",

@@ -2,9 +2,11 @@ import { Prisma } from "./generated/prisma/client.ts";
 
 /**
  * Runs `work` (a whole transaction) again when PostgreSQL aborted it for a
- * deadlock or a serialization failure: rare, when two writers need the same
- * rows in opposite orders (two users taking each other's push tokens), and
- * safe to retry since the aborted attempt left nothing behind.
+ * deadlock or a serialization failure, safe since the aborted attempt left
+ * nothing behind. Upserts lock users in id order, token holders included
+ * (lockUsersAndTokenHolders); what is left is rarer still: a user another
+ * writer creates between an upsert's lock and its write is locked only by
+ * that write, after the others (see upsertBatch).
  */
 export async function retryOnWriteConflict<Result>(work: () => Promise<Result>, attempts = 3): Promise<Result> {
   for (let attempt = 1; ; attempt++) {

@@ -28,7 +28,7 @@ async function requireOrganization(tx: Transaction, projectId: string, id: strin
 
 export async function createOrganization(prisma: PrismaClient, projectId: string, input: CreateOrganizationInput): Promise<Organization> {
   const { id, name, parentId } = parseOrThrow(
-    z.object({ id: callerId.nullish(), name: organizationName, parentId: z.string().nullish() }),
+    z.object({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() }),
     input,
   );
   const newId = id ?? randomUUID();

@@ -27,6 +27,8 @@ export async function readPushTokens(
  * another user of the project holds moves to the listed user, and that user
  * changes too (version and updatedAt). Each token belongs to one listed user
  * (see assignTokenOwners). Three statements whatever the number of users.
+ * The caller holds the row locks of the listed users and of the tokens'
+ * holders, taken in id order (lockUsersAndTokenHolders).
  */
 export async function replacePushTokens(
   tx: Transaction,

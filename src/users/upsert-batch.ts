@@ -5,6 +5,7 @@ import { type UserState, applyUpsert, blankUser } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
 import { readPushTokens, replacePushTokens } from "./push-token-store.ts";
 import { type PushTokenValue, assignTokenOwners } from "./push-tokens.ts";
+import { lockUsersAndTokenHolders } from "./token-holders.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
 import { lockUsers, writeUsers } from "./user-rows.ts";
 
@@ -23,12 +24,14 @@ export const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
 
 /** The upserts of one user, in input order, each with its index in the batch. */
 type UserUpserts = { index: number; upsert: ParsedUpsert }[];
+/** Reads and locks the users that exist among `ids`. */
+type Lock = (ids: readonly string[]) => Promise<User[]>;
 
 /**
  * Applies upserts to the project's users inside the caller's transaction,
  * in a fixed number of statements whatever their count: one to check the
  * organizations they name, one to read and lock the users, one to write
- * them, and a few for push tokens. Each upsert fails alone (an error given in
+ * them, and a few for push tokens (their holders are locked with the users). Each upsert fails alone (an error given in
  * `upserts` stays that upsert's outcome); several upserts of one user apply
  * in order. Returns one outcome per upsert, in order.
  */
@@ -52,11 +55,13 @@ export async function upsertBatch(
     } else byUser.set(upsert.id, [...(byUser.get(upsert.id) ?? []), { index, upsert }]);
   });
 
-  const round = (userIds: string[]) => upsertRound(tx, projectId, now, userIds, byUser, outcomes);
-  const first = await round([...byUser.keys()]);
+  const round = (userIds: string[], lock: Lock) => upsertRound(tx, projectId, now, userIds, lock, byUser, outcomes);
+  const claimed = [...byUser.values()].flatMap((upserts) => upserts.flatMap(({ upsert }) => upsert.pushTokens ?? []));
+  const first = await round([...byUser.keys()], (ids) => lockUsersAndTokenHolders(tx, projectId, ids, claimed));
   // A user someone else created between our read and our write is locked by our write,
   // so the second round reads it as it is and always succeeds: never more than two rounds.
-  const second = first.raced.length > 0 ? await round(first.raced) : undefined;
+  // The holders of the tokens its upserts claim were locked with the first round's users.
+  const second = first.raced.length > 0 ? await round(first.raced, (ids) => lockUsers(tx, projectId, ids)) : undefined;
   if (second && second.raced.length > 0) throw new Error("Users created concurrently were not locked.");
 
   const tokenLists = new Map([...first.tokenLists, ...(second?.tokenLists ?? [])]);
@@ -76,11 +81,12 @@ async function upsertRound(
   projectId: string,
   now: Date,
   userIds: string[],
+  lock: Lock,
   byUser: ReadonlyMap<string, UserUpserts>,
   outcomes: Map<number, UpsertOutcome>,
 ) {
   const upsertsOf = (id: string) => byUser.get(id) ?? [];
-  const stored = new Map((await lockUsers(tx, projectId, userIds)).map((row) => [row.id, row]));
+  const stored = new Map((await lock(userIds)).map((row) => [row.id, row]));
   const settingTokens = new Set(
     [...stored.keys()].filter((id) => upsertsOf(id).some(({ upsert }) => upsert.pushTokens !== undefined)),
   );
