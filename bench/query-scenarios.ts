@@ -1,5 +1,6 @@
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { fuzzyCondition, parseSearch, relevanceRank, relevanceScore, substringCondition } from "../src/users/search.ts";
+import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/relevance.ts";
+import { parseSearch } from "../src/users/search.ts";
 import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
 import type { Target } from "./targets.ts";
 
@@ -47,17 +48,12 @@ const withTypo = (name: string) => {
   return name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
 };
 
-/** The gateway's own relevance-ordered search as plain SQL for the driver: substring matches, then fuzzy-only ones. */
+/** The gateway's own relevance-ordered search as plain SQL for the driver: its segments, best first. */
 function searchSql(projectId: string, query: string): Statement[] {
   const search = parseSearch(query)!;
   const others = userFilterConditions(projectId, normalizeUserFilter(null, null));
-  const fuzzy = fuzzyCondition(search);
-  const segments = [substringCondition(search), ...(fuzzy ? [Prisma.sql`${fuzzy} AND ${substringCondition(search)} IS NOT TRUE`] : [])];
-  return segments.map((matches) => {
-    const sql = Prisma.sql`
-      SELECT s.id, s.email, s.name FROM (
-        SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${others} AND ${matches}) s
-      ORDER BY s._rank, s._score DESC, s.id LIMIT ${SEARCH_PAGE + 1}`;
+  return relevanceSegmentsFrom(search, "ASC", null).map((segment) => {
+    const sql = Prisma.sql`SELECT s.id, s.email, s.name FROM (${relevanceSegmentQuery(projectId, search, others, segment, "ASC", null, SEARCH_PAGE + 1)}) s`;
     return [sql.text, sql.values];
   });
 }

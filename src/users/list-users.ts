@@ -7,7 +7,7 @@ import { requestError } from "../graphql/request-errors.ts";
 import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
-import { FUZZY_RANK, fuzzyCondition, relevanceRank, relevanceScore, substringCondition } from "./search.ts";
+import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -49,33 +49,23 @@ function toUser(row: Record<string, unknown>): User {
   return user as User;
 }
 
-type Row = Record<string, unknown> & { id: string; _rank?: number; _score?: number };
+type Row = Record<string, unknown> & { id: string; _rank?: number; _key?: string | number };
 
 /**
  * One segment of the order. A nullable sort column splits the order into the
  * rows with a value and the rows without (nulls last ascending, first
  * descending); within a segment a row comparison `(column, id) > (v, id)`
  * lets the btree index start right at the cursor, so a page costs the same
- * at any depth. A search splits its relevance order into substring matches
- * (ranks 0–2) and fuzzy-only ones (rank 3), so that a page of the first is
- * found without ranking every name that is merely close to the query.
+ * at any depth. The relevance order has segments of its own (relevance.ts).
  */
-type Segment = "value" | "null" | "substring" | "fuzzy";
+type Segment = "value" | "null";
 
-/** The segments of `ascending` in `direction`, from the one the cursor is in. */
-function segmentsAfter(ascending: [Segment, Segment], direction: SortDirection, cursorSegment: Segment | null): Segment[] {
-  const order = direction === "ASC" ? ascending : [ascending[1], ascending[0]];
-  return order.slice(cursorSegment ? order.indexOf(cursorSegment) : 0);
-}
-
+/** The segments of the order walked in `direction`, from the one the cursor is in. */
 function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
   const { field } = listing.order;
-  if (field === "RELEVANCE") {
-    if (listing.filter.search!.address) return ["substring"];
-    return segmentsAfter(["substring", "fuzzy"], direction, cursor && (cursor[0] === FUZZY_RANK ? "fuzzy" : "substring"));
-  }
-  if (field === "ID" || !SORT_KEYS[field].nullable) return ["value"];
-  return segmentsAfter(["value", "null"], direction, cursor && (cursor[0] === null ? "null" : "value"));
+  if (field === "RELEVANCE" || field === "ID" || !SORT_KEYS[field].nullable) return ["value"];
+  const order: Segment[] = direction === "ASC" ? ["value", "null"] : ["null", "value"];
+  return cursor ? order.slice(order.indexOf(cursor[0] === null ? "null" : "value")) : order;
 }
 
 async function fetchSegment(
@@ -89,26 +79,13 @@ async function fetchSegment(
   const op = Prisma.raw(direction === "ASC" ? ">" : "<");
   const dir = Prisma.raw(direction);
   const { field } = listing.order;
-
-  if (field === "RELEVANCE") {
-    const search = listing.filter.search!;
-    const matches =
-      segment === "fuzzy"
-        ? Prisma.sql`${fuzzyCondition(search)} AND ${substringCondition(search)} IS NOT TRUE`
-        : substringCondition(search);
-    const where = Prisma.sql`${userFilterConditions(listing.projectId, { ...listing.filter, search: null })} AND ${matches}`;
-    const after = cursor ? Prisma.sql`WHERE (s._rank, -s._score, s.id) ${op} (${cursor[0]}::int, ${-Number(cursor[1])}::int, ${cursor[2]})` : Prisma.empty;
-    return prisma.$queryRaw<Row[]>`
-      SELECT * FROM (SELECT u.*, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score FROM users u WHERE ${where}) s
-      ${after} ORDER BY s._rank ${dir}, s._score ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir} LIMIT ${limit}`;
-  }
   const where = userFilterConditions(listing.projectId, listing.filter);
   if (field === "ID") {
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
     return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
   }
-  const { kind } = SORT_KEYS[field];
-  const column = Prisma.raw(`u.${SORT_KEYS[field].column}`);
+  const { kind } = SORT_KEYS[field as keyof typeof SORT_KEYS];
+  const column = Prisma.raw(`u.${SORT_KEYS[field as keyof typeof SORT_KEYS].column}`);
   const value = (v: unknown) => (kind === "time" ? Prisma.sql`${v}::timestamptz` : Prisma.sql`${v}`);
   const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
   let condition: Prisma.Sql;
@@ -123,8 +100,22 @@ async function fetchSegment(
     SELECT u.* FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
 }
 
+/** The relevance order's segments, each read only while the page is short. */
+async function fetchRelevant(prisma: PrismaClient, listing: UserListing, direction: SortDirection, cursor: CursorValues | null, limit: number) {
+  const search = listing.filter.search!;
+  const where = userFilterConditions(listing.projectId, { ...listing.filter, search: null });
+  const rows: Row[] = [];
+  for (const segment of relevanceSegmentsFrom(search, direction, cursor)) {
+    if (rows.length >= limit) break;
+    const query = relevanceSegmentQuery(listing.projectId, search, where, segment, direction, cursor, limit - rows.length);
+    rows.push(...(await prisma.$queryRaw<Row[]>(query)));
+  }
+  return rows;
+}
+
 /** Up to `limit` rows following the cursor, walking the order in `direction`. */
 async function fetchAfter(prisma: PrismaClient, listing: UserListing, direction: SortDirection, cursor: CursorValues | null, limit: number) {
+  if (listing.order.field === "RELEVANCE") return fetchRelevant(prisma, listing, direction, cursor, limit);
   const rows: Row[] = [];
   for (const segment of segmentsFrom(listing, direction, cursor)) {
     if (rows.length >= limit) break;
@@ -135,7 +126,7 @@ async function fetchAfter(prisma: PrismaClient, listing: UserListing, direction:
 
 function cursorValues(listing: UserListing, row: Row): CursorValues {
   const { field } = listing.order;
-  if (field === "RELEVANCE") return [row._rank!, row._score!, row.id];
+  if (field === "RELEVANCE") return relevanceCursor(row);
   if (field === "ID") return [row.id];
   const value = row[SORT_KEYS[field].column];
   return [value instanceof Date ? value.toISOString() : ((value as string | null) ?? null), row.id];
@@ -194,19 +185,18 @@ export async function listUsersByPage(prisma: PrismaClient, listing: UserListing
   };
 }
 
-function orderBy(listing: UserListing): Prisma.Sql {
-  const dir = Prisma.raw(listing.order.direction);
-  const { field, direction } = listing.order;
-  if (field === "RELEVANCE") return Prisma.sql`s._rank ${dir}, s._score ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir}`;
-  if (field === "ID") return Prisma.sql`s.id ${dir}`;
+function orderBy({ order: { field, direction } }: UserListing): Prisma.Sql {
+  const dir = Prisma.raw(direction);
+  if (field === "ID" || field === "RELEVANCE") return Prisma.sql`s.id ${dir}`;
   const column = Prisma.raw(`s.${SORT_KEYS[field].column}`);
   return Prisma.sql`${column} ${dir} ${Prisma.raw(direction === "ASC" ? "NULLS LAST" : "NULLS FIRST")}, s.id ${dir}`;
 }
 
 function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, limit: number): Promise<Row[]> {
   const where = userFilterConditions(listing.projectId, listing.filter);
-  const search = listing.filter.search;
-  const ranked = search ? Prisma.sql`, ${relevanceRank(search)} AS _rank, ${relevanceScore(search)} AS _score` : Prisma.empty;
-  return prisma.$queryRaw<Row[]>`
-    SELECT * FROM (SELECT u.* ${ranked} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
+  const { search } = listing.filter;
+  if (listing.order.field === "RELEVANCE") {
+    return prisma.$queryRaw<Row[]>(relevancePageQuery(search!, where, listing.order.direction, limit, offset));
+  }
+  return prisma.$queryRaw<Row[]>`SELECT * FROM (SELECT u.* FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
 }

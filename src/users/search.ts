@@ -1,81 +1,93 @@
 import { Prisma } from "../db/generated/prisma/client.ts";
 
 /**
- * Free-text search over id, email, name, nickname and phone. Every text
- * column matches a case-insensitive substring (ILIKE); names and nicknames
- * also match fuzzily (pg_trgm's word similarity `<%`), so a typo still finds
- * the person. Ids and emails stay exact-ish on purpose: fuzzy email matching
- * makes every address at the same domain look alike. Both operators are
- * served by the trigram GIN indexes on the plain columns.
+ * Free-text search over id, email, name, nickname and phone, case-insensitive.
+ * A user matches when
+ * - one of those fields, or a word inside it, starts with the query (the
+ *   search terms a trigger keeps in `user_search_terms`; a word starts after
+ *   a space or punctuation, so "lovelace", "example.com" and "smith123@…"
+ *   are found, and leading punctuation in the query is ignored for words, so
+ *   "@example.com" finds a domain);
+ * - the query is phone-like and its digits are in the phone number (stored
+ *   as E.164, so "7946" or "+44 20 7946" find +442079460958);
+ * - a name or nickname is close to it (pg_trgm word similarity `<%`), so a
+ *   typo still finds the person.
+ * Nothing in the query is a pattern: terms are compared with `starts_with`,
+ * and the digits in LIKE are digits only.
  *
  * A query with an `@` is an address: it is looked up in ids and emails only,
- * never fuzzily. Matching it against names finds only noise, and every
- * column searched costs an index scan whose price grows with the query's
- * length (an address has many trigrams that nearly every row shares).
+ * never fuzzily, since against names it finds only noise.
  */
-export type Search = { text: string; pattern: string; digits: string | null; address: boolean };
-
-/** LIKE's metacharacters in the query are literal. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+export type Search = { query: string; text: string; digits: string | null; address: boolean };
 
 export function parseSearch(query: string | null | undefined): Search | null {
-  const text = query?.trim().toLowerCase();
-  if (!text) return null;
+  const trimmed = query?.trim();
+  if (!trimmed) return null;
+  const text = trimmed.toLowerCase();
   const digits = text.replace(/\D/g, "");
-  // Phone numbers are stored as E.164, so digits are what a phone search can match.
   const phoneDigits = digits.length >= 3 && /^[\d\s()+.-]+$/.test(text) ? digits : null;
-  return { text, pattern: escapeLike(text), digits: phoneDigits, address: text.includes("@") };
+  return { query: trimmed, text, digits: phoneDigits, address: text.includes("@") };
 }
 
-const NAME_COLUMNS = [Prisma.sql`u.name`, Prisma.sql`u.nickname`];
-const ADDRESS_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`];
-const TEXT_COLUMNS = [...ADDRESS_COLUMNS, ...NAME_COLUMNS];
+/** Terms are lower-cased by the database, so the query is too: the same `lower` whatever the locale. */
+export const loweredQuery = (search: Search) => Prisma.sql`lower(${search.query})`;
+/** What a word inside a field must start with: the query without leading spaces and punctuation. */
+const wordQuery = (search: Search) => Prisma.sql`regexp_replace(lower(${search.query}), '^[[:space:][:punct:]]+', '')`;
 
-/** The columns a query is matched against as a substring. */
-const searchedColumns = ({ address }: Search) => (address ? ADDRESS_COLUMNS : TEXT_COLUMNS);
+const addressOnly = (alias: Prisma.Sql, search: Search) => (search.address ? Prisma.sql` AND ${alias}.address` : Prisma.empty);
 
-/** A case-insensitive substring of a searched column, or the digits of a phone number. */
-export function substringCondition(search: Search): Prisma.Sql {
-  const { pattern, digits } = search;
-  const contains = `%${pattern}%`;
-  const matches = searchedColumns(search).map((column) => Prisma.sql`${column} ILIKE ${contains}`);
-  if (digits) matches.push(Prisma.sql`u.phone_number LIKE ${`%${digits}%`}`);
-  return Prisma.sql`(${Prisma.join(matches, " OR ")})`;
-}
+/** `alias` is a whole field that starts with the query: a range of the term index. */
+export const wholeTermMatch = (alias: Prisma.Sql, search: Search) =>
+  Prisma.sql`${alias}.whole AND ${alias}.term >= ${loweredQuery(search)} AND starts_with(${alias}.term, ${loweredQuery(search)})${addressOnly(alias, search)}`;
 
-/** A name or nickname close to the query (pg_trgm word similarity), or null when the query is not matched fuzzily. */
+/** `alias` is a word inside a field that starts with the query: another range. */
+export const wordTermMatch = (alias: Prisma.Sql, search: Search) =>
+  Prisma.sql`NOT ${alias}.whole AND ${wordQuery(search)} <> '' AND ${alias}.term >= ${wordQuery(search)}
+    AND starts_with(${alias}.term, ${wordQuery(search)})${addressOnly(alias, search)}`;
+
+/**
+ * `alias` is a search term the query finds, checked term by term: for one
+ * user's few terms, read through the (project, user) index. Written as a
+ * CASE so that the planner does not turn it into ranges of the term index,
+ * which would scan every match of the query for each user.
+ */
+export const termMatches = (alias: Prisma.Sql, search: Search) =>
+  Prisma.sql`CASE WHEN ${alias}.whole THEN starts_with(${alias}.term, ${loweredQuery(search)})
+    ELSE ${wordQuery(search)} <> '' AND starts_with(${alias}.term, ${wordQuery(search)}) END${addressOnly(alias, search)}`;
+
+/** User `u` has a search term the query finds. */
+export const hasMatchingTerm = (search: Search) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM user_search_terms e WHERE e.project_id = u.project_id AND e.user_id = u.id
+    AND ${termMatches(Prisma.raw("e"), search)})`;
+
+/** User `u`'s phone number holds the query's digits, or null when the query is not phone-like. */
+export const phoneCondition = ({ digits }: Search) => (digits ? Prisma.sql`u.phone_number LIKE ${`%${digits}%`}` : null);
+
+/** User `u`'s name or nickname is close to the query, or null when the query is not matched fuzzily. */
 export function fuzzyCondition({ text, address }: Search): Prisma.Sql | null {
   if (address) return null;
-  return Prisma.sql`(${Prisma.join(NAME_COLUMNS.map((column) => Prisma.sql`${text} <% ${column}`), " OR ")})`;
-}
-
-export function searchCondition(search: Search): Prisma.Sql {
-  const fuzzy = fuzzyCondition(search);
-  return fuzzy ? Prisma.sql`(${substringCondition(search)} OR ${fuzzy})` : substringCondition(search);
+  return Prisma.sql`(${text} <% u.name OR ${text} <% u.nickname)`;
 }
 
 /**
- * 0: the id or email is the query; 1: a field starts with it; 2: a field
- * contains it; 3: only a name is close to it. Substring matches thus come
- * before fuzzy ones, so a page of them is found without ranking every
- * fuzzy match (a short query is close to thousands of names).
+ * Whether user `u` matches. The ids of all matches are gathered first, each
+ * kind through its own index, so that a count or another order costs what
+ * the matches cost, not what the project's size does.
  */
-export function relevanceRank(search: Search): Prisma.Sql {
-  const { pattern, digits } = search;
-  const prefix = `${pattern}%`;
-  const prefixes = searchedColumns(search).map((column) => Prisma.sql`${column} ILIKE ${prefix}`);
-  if (digits) prefixes.push(Prisma.sql`u.phone_number LIKE ${`+${digits}%`}`);
-  return Prisma.sql`CASE
-    WHEN u.id ILIKE ${pattern} OR u.email ILIKE ${pattern} THEN 0
-    WHEN ${Prisma.join(prefixes, " OR ")} THEN 1
-    WHEN ${substringCondition(search)} THEN 2
-    ELSE ${FUZZY_RANK} END`;
+export function searchCondition(projectId: string, search: Search): Prisma.Sql {
+  const t = Prisma.raw("t");
+  const terms = Prisma.sql`SELECT t.user_id FROM user_search_terms t WHERE t.project_id = ${projectId}::uuid AND`;
+  const sources = [Prisma.sql`${terms} ${wholeTermMatch(t, search)}`, Prisma.sql`${terms} ${wordTermMatch(t, search)}`];
+  for (const condition of [phoneCondition(search), fuzzyCondition(search)]) {
+    if (condition) sources.push(Prisma.sql`SELECT u.id FROM users u WHERE u.project_id = ${projectId}::uuid AND ${condition}`);
+  }
+  return Prisma.sql`u.id IN (${Prisma.join(sources, " UNION ")})`;
 }
 
-export const FUZZY_RANK = 3;
+const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, Prisma.sql`u.name`, Prisma.sql`u.nickname`];
 
-/** Closeness within a rank, as an integer so that cursors carry it exactly. */
-export function relevanceScore({ text }: Search): Prisma.Sql {
+/** Closeness to the query (pg_trgm word similarity, the best field's), as an integer so that cursors carry it exactly. */
+export function similarityScore({ text }: Search): Prisma.Sql {
   const similarities = TEXT_COLUMNS.map((column) => Prisma.sql`word_similarity(${text}, coalesce(${column}, ''))`);
   return Prisma.sql`round(greatest(${Prisma.join(similarities, ", ")}) * 1000000)::int`;
 }

@@ -59,7 +59,7 @@ export function userFilterConditions(projectId: string, filter: NormalizedUserFi
   if (filter.tags.length > 0) conditions.push(Prisma.sql`u.tags @> ${filter.tags}::text[]`);
   if (filter.status.length > 0) conditions.push(Prisma.sql`u.status::text = ANY(${filter.status}::text[])`);
   if (filter.updatedSince !== null) conditions.push(Prisma.sql`u.updated_at >= ${filter.updatedSince}::timestamptz`);
-  if (filter.search) conditions.push(searchCondition(filter.search));
+  if (filter.search) conditions.push(searchCondition(projectId, filter.search));
   if (filter.reach !== null) conditions.push(Prisma.sql`u.organization_id = ANY(${filter.reach}::text[])`);
   return Prisma.join(conditions, " AND ");
 }
