@@ -1,21 +1,37 @@
+import { createHash } from "node:crypto";
+import { type LocaleDefinition, cs_CZ, de, en, es, fi, fr, hu, id_ID, it, nb_NO, nl, pl, pt_BR, ro, sv, tr } from "@faker-js/faker";
 import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 
 // Synthetic but realistic rows, computed by the database from the row number,
 // so that a million users cost a few dozen statements. User `user-<i>` is
 // deterministic: benchmarks can name users and predict their emails.
 
-const FIRST_NAMES = [
-  "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Margaret", "Ken", "Radia", "Dennis", "Hedy",
-  "Tim", "Katherine", "John", "Shafi", "Leslie", "Sophie", "Niklaus", "Lynn", "Bjarne", "Jean", "Guido", "Anita",
-  "James", "Carol", "Linus", "Mary", "Vint", "Adele", "Whitfield", "Evelyn", "Robert", "Joan", "Brian", "Ida",
-  "Andrew", "Elena", "Yukihiro", "Marta", "Tomasz", "Aiko", "Mateo", "Chiara", "Kwame", "Ingrid", "Rahul", "Olga",
-];
-const LAST_NAMES = [
-  "Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Allen", "Knuth", "Hamilton", "Thompson", "Perlman",
-  "Ritchie", "Lamarr", "Berners-Lee", "Johnson", "McCarthy", "Goldwasser", "Lamport", "Wilson", "Wirth", "Conway",
-  "Stroustrup", "Bartik", "van Rossum", "Borg", "Gosling", "Shaw", "Torvalds", "Keller", "Cerf", "Goldberg",
-  "Diffie", "Granville", "Tarjan", "Clarke", "Kernighan", "Rhodes", "Tanenbaum", "Petrova", "Matsumoto", "Kowalski",
-];
+/**
+ * Names as a directory of a million people has them: thousands of given and
+ * family names from many Latin-script locales (faker's lists), in a fixed
+ * shuffled order, and drawn with a skew towards the front of each list
+ * (index = n * u^k), so that a few names are common (the commonest given name
+ * about 2 %, family name 1 %, as in census data) and most are rare.
+ */
+const NAME_LOCALES = [en, de, fr, es, it, pt_BR, nl, pl, sv, tr, fi, nb_NO, cs_CZ, hu, ro, id_ID];
+const FIRST_NAME_SKEW = 2.5;
+/** A number in [0, 1) fixed by the row number `i` and a seed: the same directory on every run. */
+const uniform = (seed: number) => Prisma.sql`((hashint4extended(i, ${seed}) & 2147483647)::float8 / 2147483648)`;
+const LAST_NAME_SKEW = 2;
+
+function namesOf(pick: (person: NonNullable<LocaleDefinition["person"]>) => unknown): string[] {
+  const names = new Set<string>();
+  for (const locale of NAME_LOCALES) {
+    const lists = locale.person ? pick(locale.person) : undefined;
+    for (const list of Object.values(lists ?? {})) {
+      for (const name of list as unknown[]) if (typeof name === "string" && name.length > 1) names.add(name);
+    }
+  }
+  // Sorted by a hash rather than alphabetically: the common names are then any letters.
+  const hash = (name: string) => createHash("sha1").update(name).digest("hex");
+  return [...names].sort((a, b) => (hash(a) < hash(b) ? -1 : 1));
+}
+
 const DOMAINS = ["example.com", "mail.example.org", "corp.example.net", "example.io"];
 const PLANS = ["free", "pro", "team", "enterprise"];
 const LOCALES = ["en-US", "en-GB", "de-DE", "fr-FR", "ja-JP", "pt-BR"];
@@ -32,6 +48,8 @@ export async function seedDirectory(
   { users, organizations }: { users: number; organizations: number },
   progress: (usersDone: number) => void = () => {},
 ) {
+  const firstNames = namesOf((person) => person.first_name);
+  const lastNames = namesOf((person) => person.last_name);
   const roots = Math.max(1, Math.ceil(organizations / 100));
   // Foreign keys are checked at the end of the statement, so a child may name a parent inserted by the same one.
   await prisma.$executeRaw`
@@ -47,7 +65,7 @@ export async function seedDirectory(
       INSERT INTO users (project_id, id, email, phone_number, name, nickname, locale, timezone, tags, properties,
         organization_id, last_seen_at, created_at, updated_at)
       SELECT ${projectId}::uuid, 'user-' || i,
-        lower(replace(first_name || '.' || last_name, ' ', '')) || i || '@' || (${DOMAINS}::text[])[1 + i % ${DOMAINS.length}],
+        regexp_replace(lower(first_name || '.' || last_name), '[^a-z0-9.]+', '', 'g') || i || '@' || (${DOMAINS}::text[])[1 + i % ${DOMAINS.length}],
         '+1' || (200 + i % 800) || lpad((i % 10000000)::text, 7, '0'),
         first_name || ' ' || last_name,
         CASE WHEN i % 3 = 0 THEN lower(first_name) || (i % 100) END,
@@ -60,8 +78,8 @@ export async function seedDirectory(
         now() - (${users} - i) * interval '30 seconds',
         now() - (i % 1000) * interval '1 hour'
       FROM generate_series(${start}::int, ${end}::int) AS i,
-        LATERAL (SELECT (${FIRST_NAMES}::text[])[1 + i % ${FIRST_NAMES.length}] AS first_name,
-                        (${LAST_NAMES}::text[])[1 + (i / ${FIRST_NAMES.length}) % ${LAST_NAMES.length}] AS last_name) AS names
+        LATERAL (SELECT (${firstNames}::text[])[1 + floor(${firstNames.length} * power(${uniform(1)}, ${FIRST_NAME_SKEW}))::int] AS first_name,
+                        (${lastNames}::text[])[1 + floor(${lastNames.length} * power(${uniform(2)}, ${LAST_NAME_SKEW}))::int] AS last_name) AS names
       ON CONFLICT DO NOTHING`;
     progress(end + 1);
   }
