@@ -235,9 +235,8 @@ describe("search at scale", () => {
 
     // 50,000 ids start with "bulk": a page of them reads a page of the term index, in order, not every match.
     const whole = relevanceSegmentQuery(server.projectId, parseSearch("bulk")!, Prisma.sql`true`, "whole", "ASC", null, 21);
-    const [{ "QUERY PLAN": analyzed }] = await server.prisma.$queryRaw<{ "QUERY PLAN": unknown }[]>(
-      Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${whole}`,
-    );
+    const [explained] = await server.prisma.$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${whole}`);
+    const analyzed = explained!["QUERY PLAN"];
     const termScans: { "Actual Rows": number }[] = [];
     (function collect(node: Record<string, any>) {
       if (node["Index Name"] === "user_search_terms_pkey") termScans.push(node as { "Actual Rows": number });

@@ -8,6 +8,7 @@ import {
   phoneCondition,
   similarityScore,
   termMatches,
+  termsOfUser,
   wholeTermMatch,
   wordTermMatch,
 } from "./search.ts";
@@ -18,11 +19,12 @@ import type { SortDirection } from "./user-order.ts";
  * a page is full:
  * 0 `exact`: the user's id or email is the query;
  * 1 `whole`: a field (id, email, name, nickname) starts with it;
- * 2 `word`: a word inside a field starts with it ("lovelace" in "Ada Lovelace");
+ * 2 `word`: a word inside a name or nickname, or an email domain, starts with it;
  * 3 `phone`: only the phone number holds its digits;
  * 4 `fuzzy`: only a name or nickname is close to it (a typo).
  * In segments 0–2 users follow their best matching search term, then id: a
- * range of the term index read a page at a time, however many users match.
+ * range of the term index read a page at a time, however many users match
+ * (each user's own terms, recomputed from its row, say which term is its best).
  * In 3–4 they follow closeness (pg_trgm word similarity), then id; these
  * are ranked in full, but only when the better segments leave the page short.
  */
@@ -40,11 +42,11 @@ function termSegmentCondition(alias: Prisma.Sql, search: Search, segment: Releva
   return segment === "whole" ? wholeTermMatch(alias, search) : wordTermMatch(alias, search);
 }
 
-/** The best of user `u`'s matching terms: its segment and the term, or no row when none matches. */
+/** The best of user `u`'s matching terms: its segment and the term (in the index's bytewise order), or no row. */
 function bestTerm(search: Search): Prisma.Sql {
   const e = Prisma.raw("e");
-  return Prisma.sql`SELECT ${termRank(e, search)} AS rank, e.term FROM user_search_terms e
-    WHERE e.project_id = u.project_id AND e.user_id = u.id AND ${termMatches(e, search)} ORDER BY 1, 2 LIMIT 1`;
+  return Prisma.sql`SELECT ${termRank(e, search)} AS rank, e.term COLLATE "C" AS term FROM ${termsOfUser} e
+    WHERE ${termMatches(e, search)} ORDER BY 1, 2 LIMIT 1`;
 }
 
 /** The segments a search has: phone-like queries have a phone segment, addresses no fuzzy one. */
@@ -86,8 +88,8 @@ export function relevanceSegmentQuery(
   const dir = Prisma.raw(direction);
   const inSegment = cursor !== null && cursor[0] === rank;
   if (TERM_SEGMENTS.includes(segment)) {
-    // A user found through several terms is listed once, at its best.
-    const best = segment === "exact" ? Prisma.empty : Prisma.sql`AND (${rank}, t.term) = (${bestTerm(search)})`;
+    // A user found through several terms is listed once, at its best; and only through terms its row has now.
+    const best = Prisma.sql`AND (${rank}, t.term) = (${bestTerm(search)})`;
     const after = inSegment ? Prisma.sql`AND (t.term, t.user_id) ${op} (${cursor[1]}, ${cursor[2]})` : Prisma.empty;
     return Prisma.sql`
       SELECT u.*, ${rank}::int AS _rank, t.term AS _key FROM user_search_terms t

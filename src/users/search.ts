@@ -3,11 +3,11 @@ import { Prisma } from "../db/generated/prisma/client.ts";
 /**
  * Free-text search over id, email, name, nickname and phone, case-insensitive.
  * A user matches when
- * - one of those fields, or a word inside it, starts with the query (the
- *   search terms a trigger keeps in `user_search_terms`; a word starts after
- *   a space or punctuation, so "lovelace", "example.com" and "smith123@…"
- *   are found, and leading punctuation in the query is ignored for words, so
- *   "@example.com" finds a domain);
+ * - one of those fields starts with the query, or a word inside a name or
+ *   nickname does, or the email's domain or a parent domain does (the search
+ *   terms triggers keep in `user_search_terms`; a word starts after a space
+ *   or punctuation, and leading punctuation in the query is ignored for
+ *   words, so "@example.com" finds a domain);
  * - the query is phone-like and its digits are in the phone number (stored
  *   as E.164, so "7946" or "+44 20 7946" find +442079460958);
  * - a name or nickname is close to it (pg_trgm word similarity `<%`), so a
@@ -45,20 +45,17 @@ export const wordTermMatch = (alias: Prisma.Sql, search: Search) =>
   Prisma.sql`NOT ${alias}.whole AND ${wordQuery(search)} <> '' AND ${alias}.term >= ${wordQuery(search)}
     AND starts_with(${alias}.term, ${wordQuery(search)})${addressOnly(alias, search)}`;
 
-/**
- * `alias` is a search term the query finds, checked term by term: for one
- * user's few terms, read through the (project, user) index. Written as a
- * CASE so that the planner does not turn it into ranges of the term index,
- * which would scan every match of the query for each user.
- */
+/** User `u`'s own search terms, computed from its row by the function that fills the index. */
+export const termsOfUser = Prisma.sql`user_search_terms_of(u.id, u.email, u.name, u.nickname)`;
+
+/** `alias`, one of a user's own terms, is one the query finds. */
 export const termMatches = (alias: Prisma.Sql, search: Search) =>
   Prisma.sql`CASE WHEN ${alias}.whole THEN starts_with(${alias}.term, ${loweredQuery(search)})
     ELSE ${wordQuery(search)} <> '' AND starts_with(${alias}.term, ${wordQuery(search)}) END${addressOnly(alias, search)}`;
 
 /** User `u` has a search term the query finds. */
 export const hasMatchingTerm = (search: Search) =>
-  Prisma.sql`EXISTS (SELECT 1 FROM user_search_terms e WHERE e.project_id = u.project_id AND e.user_id = u.id
-    AND ${termMatches(Prisma.raw("e"), search)})`;
+  Prisma.sql`EXISTS (SELECT 1 FROM ${termsOfUser} e WHERE ${termMatches(Prisma.raw("e"), search)})`;
 
 /** User `u`'s phone number holds the query's digits, or null when the query is not phone-like. */
 export const phoneCondition = ({ digits }: Search) => (digits ? Prisma.sql`u.phone_number LIKE ${`%${digits}%`}` : null);

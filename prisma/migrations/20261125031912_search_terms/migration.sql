@@ -15,9 +15,6 @@ CREATE TABLE "user_search_terms" (
     CONSTRAINT "user_search_terms_pkey" PRIMARY KEY ("project_id","whole","term","user_id","address")
 );
 
--- CreateIndex
-CREATE INDEX "user_search_terms_project_id_user_id_idx" ON "user_search_terms"("project_id", "user_id");
-
 -- A field's search terms: the whole field lower-cased, and the rest of it from
 -- each word inside it on, a word starting where a letter or digit follows a
 -- space or punctuation ("mail.example.org" -> "example.org", "org").
@@ -29,18 +26,32 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WHERE field <> ''
 $$;
 
+-- A user's search terms: what the index holds for it, and what a query
+-- checks a user's own terms against (there is no index by user: its terms
+-- are recomputed from its row, which the query has read anyway). Ids and
+-- emails are whole, and emails also by domain ("mail.example.org",
+-- "example.org"; not the top level alone): every other word of an address
+-- would cost an index entry per user for searches nobody makes.
 CREATE FUNCTION user_search_terms_of(id TEXT, email TEXT, name TEXT, nickname TEXT)
 RETURNS TABLE (term TEXT, whole BOOLEAN, address BOOLEAN)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+-- PL/pgSQL, not inlined SQL: the planner then takes ROWS as its size and
+-- joins a user's terms to the index by its whole key.
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE ROWS 8 AS $$
+BEGIN
+  RETURN QUERY
   SELECT DISTINCT t.term, t.whole, f.address
   FROM (VALUES (id, true), (email, true), (name, false), (nickname, false)) AS f(value, address),
        search_terms_of(f.value) AS t
-$$;
+  WHERE t.whole OR NOT f.address OR (strpos(t.term, '@') = 0 AND strpos(t.term, '.') > 0);
+END $$;
 
--- Statement-level triggers: a bulk upsert maintains the terms of all its users
--- in one statement each, and an update that changes none of the searched
--- fields (most of them) writes nothing.
-CREATE FUNCTION users_search_terms_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level triggers: a bulk upsert maintains the terms of all its
+-- users in one statement each, and an update that changes none of the
+-- searched fields (most of them) writes nothing. Their statements touch a
+-- few index entries per changed user, found by the whole key: a plan that
+-- reads the whole table (from misjudged sizes) or compiles itself (JIT)
+-- would cost more than the write, so neither is allowed.
+CREATE FUNCTION users_search_terms_insert() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
   SELECT n.project_id, n.id, t.term, t.whole, t.address
@@ -49,10 +60,17 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION users_search_terms_update() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION users_search_terms_update() RETURNS trigger LANGUAGE plpgsql SET jit = off SET enable_seqscan = off AS $$
 BEGIN
-  DELETE FROM user_search_terms t USING old_users o
-  WHERE t.project_id = o.project_id AND t.user_id = o.id
+  -- Rows map one to one by key, so when every old row has a twin with the same searched fields, nothing changed.
+  IF NOT EXISTS (SELECT 1 FROM old_users o WHERE NOT EXISTS (
+      SELECT 1 FROM new_users n WHERE n.project_id = o.project_id AND n.id = o.id
+        AND (n.email, n.name, n.nickname) IS NOT DISTINCT FROM (o.email, o.name, o.nickname))) THEN
+    RETURN NULL;
+  END IF;
+  DELETE FROM user_search_terms t
+  USING old_users o, user_search_terms_of(o.id, o.email, o.name, o.nickname) AS ot
+  WHERE t.project_id = o.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = o.id AND t.address = ot.address
     AND NOT EXISTS (SELECT 1 FROM new_users n WHERE n.project_id = o.project_id AND n.id = o.id
                     AND (n.email, n.name, n.nickname) IS NOT DISTINCT FROM (o.email, o.name, o.nickname));
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
@@ -64,9 +82,11 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION users_search_terms_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION users_search_terms_delete() RETURNS trigger LANGUAGE plpgsql SET jit = off SET enable_seqscan = off AS $$
 BEGIN
-  DELETE FROM user_search_terms t USING deleted_users o WHERE t.project_id = o.project_id AND t.user_id = o.id;
+  DELETE FROM user_search_terms t
+  USING deleted_users o, user_search_terms_of(o.id, o.email, o.name, o.nickname) AS ot
+  WHERE t.project_id = o.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = o.id AND t.address = ot.address;
   RETURN NULL;
 END $$;
 
@@ -89,3 +109,4 @@ CREATE TRIGGER users_search_terms_truncate AFTER TRUNCATE ON users
 INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
 SELECT u.project_id, u.id, t.term, t.whole, t.address
 FROM users u, user_search_terms_of(u.id, u.email, u.name, u.nickname) AS t;
+ANALYZE user_search_terms;
