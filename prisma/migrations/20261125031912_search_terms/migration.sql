@@ -45,12 +45,13 @@ BEGIN
   WHERE t.whole OR NOT f.address OR (strpos(t.term, '@') = 0 AND strpos(t.term, '.') > 0);
 END $$;
 
--- Statement-level triggers: a bulk upsert maintains the terms of all its
--- users in one statement each, and an update that changes none of the
--- searched fields (most of them) writes nothing. Their statements touch a
--- few index entries per changed user, found by the whole key: a plan that
--- reads the whole table (from misjudged sizes) or compiles itself (JIT)
--- would cost more than the write, so neither is allowed.
+-- Inserts and deletes are handled a statement at a time: a bulk upsert
+-- maintains the terms of all its new users in one statement. Updates row by
+-- row, and only for rows whose searched fields changed (the trigger's WHEN):
+-- most updates change none of them and then cost nothing here. The
+-- statements touch a few index entries per user, found by the whole key: a
+-- plan that reads the whole table (from misjudged sizes) or compiles itself
+-- (JIT) would cost more than the write, so neither is allowed.
 CREATE FUNCTION users_search_terms_insert() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
@@ -60,24 +61,12 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION users_search_terms_update() RETURNS trigger LANGUAGE plpgsql SET jit = off SET enable_seqscan = off AS $$
+CREATE FUNCTION users_search_terms_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- Rows map one to one by key, so when every old row has a twin with the same searched fields, nothing changed.
-  IF NOT EXISTS (SELECT 1 FROM old_users o WHERE NOT EXISTS (
-      SELECT 1 FROM new_users n WHERE n.project_id = o.project_id AND n.id = o.id
-        AND (n.email, n.name, n.nickname) IS NOT DISTINCT FROM (o.email, o.name, o.nickname))) THEN
-    RETURN NULL;
-  END IF;
-  DELETE FROM user_search_terms t
-  USING old_users o, user_search_terms_of(o.id, o.email, o.name, o.nickname) AS ot
-  WHERE t.project_id = o.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = o.id AND t.address = ot.address
-    AND NOT EXISTS (SELECT 1 FROM new_users n WHERE n.project_id = o.project_id AND n.id = o.id
-                    AND (n.email, n.name, n.nickname) IS NOT DISTINCT FROM (o.email, o.name, o.nickname));
+  DELETE FROM user_search_terms t USING user_search_terms_of(OLD.id, OLD.email, OLD.name, OLD.nickname) AS ot
+  WHERE t.project_id = OLD.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = OLD.id AND t.address = ot.address;
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
-  SELECT n.project_id, n.id, t.term, t.whole, t.address
-  FROM new_users n, user_search_terms_of(n.id, n.email, n.name, n.nickname) AS t
-  WHERE NOT EXISTS (SELECT 1 FROM old_users o WHERE o.project_id = n.project_id AND o.id = n.id
-                    AND (n.email, n.name, n.nickname) IS NOT DISTINCT FROM (o.email, o.name, o.nickname))
+  SELECT NEW.project_id, NEW.id, t.term, t.whole, t.address FROM user_search_terms_of(NEW.id, NEW.email, NEW.name, NEW.nickname) AS t
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
@@ -98,8 +87,9 @@ END $$;
 
 CREATE TRIGGER users_search_terms_insert AFTER INSERT ON users
   REFERENCING NEW TABLE AS inserted_users FOR EACH STATEMENT EXECUTE FUNCTION users_search_terms_insert();
-CREATE TRIGGER users_search_terms_update AFTER UPDATE ON users
-  REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users FOR EACH STATEMENT EXECUTE FUNCTION users_search_terms_update();
+CREATE TRIGGER users_search_terms_update AFTER UPDATE ON users FOR EACH ROW
+  WHEN ((OLD.project_id, OLD.id, OLD.email, OLD.name, OLD.nickname) IS DISTINCT FROM (NEW.project_id, NEW.id, NEW.email, NEW.name, NEW.nickname))
+  EXECUTE FUNCTION users_search_terms_update();
 CREATE TRIGGER users_search_terms_delete AFTER DELETE ON users
   REFERENCING OLD TABLE AS deleted_users FOR EACH STATEMENT EXECUTE FUNCTION users_search_terms_delete();
 CREATE TRIGGER users_search_terms_truncate AFTER TRUNCATE ON users
