@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { DatabaseLocation } from "../src/config.ts";
-import { type Database, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
+import { type Database, POSTGRES_SESSION_OPTIONS, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
@@ -23,7 +23,7 @@ export async function configuredTarget(location: DatabaseLocation, onClose = asy
   if (location.kind === "pglite") return pgliteTarget(location.dataDir);
   const { db } = await openMigratedDatabase(location);
   // As many connections as the gateway's own pool.
-  const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+  const pool = new pg.Pool({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
   // Connections still closing when the database is dropped (WITH FORCE) report it; nothing to do then.
   pool.on("error", () => {});
   return {

@@ -211,6 +211,13 @@ describe("search", () => {
   });
 });
 
+test("the gateway's PostgreSQL sessions never JIT-compile its millisecond queries", async () => {
+  // PGlite has no JIT at all; PostgreSQL has it on by default.
+  const [session] = await server.prisma.$queryRaw<{ jit: string; available: boolean }[]>`
+    SELECT current_setting('jit') AS jit, pg_jit_available() AS available`;
+  expect(session!.jit === "off" || !session!.available).toBe(true);
+});
+
 describe("search at scale", () => {
   test("uses the trigram indexes and does not slow down when repeated", async () => {
     // Distinct, random-looking names and addresses, as in a real directory.

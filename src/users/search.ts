@@ -81,10 +81,7 @@ export function searchCondition(projectId: string, search: Search): Prisma.Sql {
   return Prisma.sql`u.id IN (${Prisma.join(sources, " UNION ")})`;
 }
 
-const TEXT_COLUMNS = [Prisma.sql`u.id`, Prisma.sql`u.email`, Prisma.sql`u.name`, Prisma.sql`u.nickname`];
-
-/** Closeness to the query (pg_trgm word similarity, the best field's), as an integer so that cursors carry it exactly. */
+/** Closeness of user `u`'s name or nickname to the query (pg_trgm word similarity), as an integer so that cursors carry it exactly. */
 export function similarityScore({ text }: Search): Prisma.Sql {
-  const similarities = TEXT_COLUMNS.map((column) => Prisma.sql`word_similarity(${text}, coalesce(${column}, ''))`);
-  return Prisma.sql`round(greatest(${Prisma.join(similarities, ", ")}) * 1000000)::int`;
+  return Prisma.sql`round(greatest(word_similarity(${text}, coalesce(u.name, '')), word_similarity(${text}, coalesce(u.nickname, ''))) * 1000000)::int`;
 }

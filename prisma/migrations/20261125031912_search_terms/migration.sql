@@ -34,15 +34,21 @@ $$;
 -- would cost an index entry per user for searches nobody makes.
 CREATE FUNCTION user_search_terms_of(id TEXT, email TEXT, name TEXT, nickname TEXT)
 RETURNS TABLE (term TEXT, whole BOOLEAN, address BOOLEAN)
--- PL/pgSQL, not inlined SQL: the planner then takes ROWS as its size and
--- joins a user's terms to the index by its whole key.
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE ROWS 8 AS $$
-BEGIN
-  RETURN QUERY
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT DISTINCT t.term, t.whole, f.address
   FROM (VALUES (id, true), (email, true), (name, false), (nickname, false)) AS f(value, address),
        search_terms_of(f.value) AS t
-  WHERE t.whole OR NOT f.address OR (strpos(t.term, '@') = 0 AND strpos(t.term, '.') > 0);
+  WHERE t.whole OR NOT f.address OR (strpos(t.term, '@') = 0 AND strpos(t.term, '.') > 0)
+$$;
+
+-- The same for the triggers, in PL/pgSQL: not inlined, so the planner takes
+-- ROWS for its size and joins a user's terms to the index by the whole key
+-- (inlined, it guesses a thousand rows a user and scans the table instead).
+CREATE FUNCTION user_search_terms_to_index(id TEXT, email TEXT, name TEXT, nickname TEXT)
+RETURNS TABLE (term TEXT, whole BOOLEAN, address BOOLEAN)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE ROWS 8 AS $$
+BEGIN
+  RETURN QUERY SELECT * FROM user_search_terms_of(id, email, name, nickname);
 END $$;
 
 -- Inserts and deletes are handled a statement at a time: a bulk upsert
@@ -56,17 +62,17 @@ CREATE FUNCTION users_search_terms_insert() RETURNS trigger LANGUAGE plpgsql SET
 BEGIN
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
   SELECT n.project_id, n.id, t.term, t.whole, t.address
-  FROM inserted_users n, user_search_terms_of(n.id, n.email, n.name, n.nickname) AS t
+  FROM inserted_users n, user_search_terms_to_index(n.id, n.email, n.name, n.nickname) AS t
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION users_search_terms_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM user_search_terms t USING user_search_terms_of(OLD.id, OLD.email, OLD.name, OLD.nickname) AS ot
+  DELETE FROM user_search_terms t USING user_search_terms_to_index(OLD.id, OLD.email, OLD.name, OLD.nickname) AS ot
   WHERE t.project_id = OLD.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = OLD.id AND t.address = ot.address;
   INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
-  SELECT NEW.project_id, NEW.id, t.term, t.whole, t.address FROM user_search_terms_of(NEW.id, NEW.email, NEW.name, NEW.nickname) AS t
+  SELECT NEW.project_id, NEW.id, t.term, t.whole, t.address FROM user_search_terms_to_index(NEW.id, NEW.email, NEW.name, NEW.nickname) AS t
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
@@ -74,7 +80,7 @@ END $$;
 CREATE FUNCTION users_search_terms_delete() RETURNS trigger LANGUAGE plpgsql SET jit = off SET enable_seqscan = off AS $$
 BEGIN
   DELETE FROM user_search_terms t
-  USING deleted_users o, user_search_terms_of(o.id, o.email, o.name, o.nickname) AS ot
+  USING deleted_users o, user_search_terms_to_index(o.id, o.email, o.name, o.nickname) AS ot
   WHERE t.project_id = o.project_id AND t.whole = ot.whole AND t.term = ot.term AND t.user_id = o.id AND t.address = ot.address;
   RETURN NULL;
 END $$;
@@ -98,5 +104,5 @@ CREATE TRIGGER users_search_terms_truncate AFTER TRUNCATE ON users
 -- The users already there.
 INSERT INTO user_search_terms (project_id, user_id, term, whole, address)
 SELECT u.project_id, u.id, t.term, t.whole, t.address
-FROM users u, user_search_terms_of(u.id, u.email, u.name, u.nickname) AS t;
+FROM users u, user_search_terms_to_index(u.id, u.email, u.name, u.nickname) AS t;
 ANALYZE user_search_terms;
