@@ -3,7 +3,8 @@
 // HTTP by a minimal handler), on the configured database (DATABASE_URL, else
 // the PGlite in DATA_DIR) after `npm run seed`. BENCH_SECONDS: time each
 // contender gets per scenario and mode (default 4); BENCH_PROJECT: the seeded
-// project (default "default").
+// project (default "default"); BENCH_ONLY: run only the scenarios whose name
+// contains this text (say "with organization").
 import { type IncomingMessage, type Server, createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiKey, revokeApiKey } from "../src/auth/api-keys.ts";
@@ -32,11 +33,14 @@ if (!project || userCount === 0) {
 const config = loadConfig({ RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "silent" });
 const logger = createLogger("silent");
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-const gateway = createHttpServer(createServer({ prisma, logger, rateLimiter, graphql: config.graphql }));
+const gateway = createHttpServer(createServer({ prisma, logger, rateLimiter, graphql: config.graphql, secretKeyCacheSeconds: config.secretKeyCacheSeconds }));
 const apiKey = await createApiKey(prisma, { projectId: project.id, kind: "SECRET", name: "bench:queries" });
 
 const gatewayUrl = `${await listen(gateway)}/graphql`;
-const scenarios = await queryScenarios(target, project.id, (query, variables) => postGraphQL(query, variables));
+const only = process.env.BENCH_ONLY;
+const scenarios = (await queryScenarios(target, project.id, (query, variables) => postGraphQL(query, variables))).filter(
+  (scenario) => !only || scenario.name.includes(only),
+);
 
 // The baseline: the scenario's SQL until a page is found, rows back as JSON, nothing else.
 const baseline = createHttpServer(async (request, response) => {

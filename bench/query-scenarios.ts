@@ -53,7 +53,8 @@ function searchSql(projectId: string, query: string): Statement[] {
   const search = parseSearch(query)!;
   const others = userFilterConditions(projectId, normalizeUserFilter(null, null));
   return relevanceSegmentsFrom(search, "ASC", null).map((segment) => {
-    const sql = Prisma.sql`SELECT s.id, s.email, s.name FROM (${relevanceSegmentQuery(projectId, search, others, segment, "ASC", null, SEARCH_PAGE + 1)}) s`;
+    const segmentQuery = relevanceSegmentQuery(projectId, Prisma.sql`u.id, u.email, u.name`, search, others, segment, "ASC", null, SEARCH_PAGE + 1);
+    const sql = Prisma.sql`SELECT s.id, s.email, s.name FROM (${segmentQuery}) s`;
     return [sql.text, sql.values];
   });
 }

@@ -24,6 +24,8 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
+  SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   GRAPHQL_INTROSPECTION: z.stringbool().default(true),
   // Defaults leave room for the contract's largest page (1000 users with their
   // organization and channel settings) and refuse pages nested in pages.
@@ -43,6 +45,8 @@ export type Config = {
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
   rateLimit: RateLimitConfig;
+  /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
+  secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
 };
 
@@ -76,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: environment.DIRECTORY_SECRET_KEY,
     logLevel: environment.LOG_LEVEL,
     rateLimit: { perMinute: environment.RATE_LIMIT_PER_MINUTE, redisUrl: environment.REDIS_URL },
+    secretKeyCacheSeconds: environment.SECRET_KEY_CACHE_SECONDS,
     graphql: {
       introspection: environment.GRAPHQL_INTROSPECTION,
       maxDepth: environment.GRAPHQL_MAX_DEPTH,

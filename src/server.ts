@@ -1,6 +1,7 @@
 import { createYoga } from "graphql-yoga";
 import { authenticate } from "./auth/authenticate.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
+import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { GraphQLConfig } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import type { Context } from "./graphql/context.ts";
@@ -14,11 +15,14 @@ export type ServerDependencies = {
   logger: Logger;
   rateLimiter: RateLimiter;
   graphql: GraphQLConfig;
+  /** Seconds a valid secret key is taken without a lookup (config `secretKeyCacheSeconds`); 0: none. */
+  secretKeyCacheSeconds: number;
 };
 
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, graphql }: ServerDependencies) {
+export function createServer({ prisma, logger, rateLimiter, graphql, secretKeyCacheSeconds }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
+  const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -31,7 +35,7 @@ export function createServer({ prisma, logger, rateLimiter, graphql }: ServerDep
     },
     // Runs after parsing and validation, so only operations that pass the query limits cost budget.
     context: async ({ request }): Promise<Context> => {
-      const auth = await authenticate(prisma, request.headers);
+      const auth = await authenticate(prisma, request.headers, secretKeys);
       await rateLimiter.consume(auth);
       return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn };
     },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureDefaultProject } from "../src/auth/default-project.ts";
-import { generateKey } from "../src/auth/keys.ts";
+import { revokeApiKey } from "../src/auth/api-keys.ts";
+import { SCOPES, generateKey, hashKey, keyPrefix } from "../src/auth/keys.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 let server: TestServer;
@@ -44,11 +45,48 @@ describe("secret keys", () => {
     }
   });
 
-  test("a revoked key stops working at once", async () => {
+  const revokeInDatabase = (project: string) =>
+    server.prisma.apiKey.updateMany({ where: { project: { name: project } }, data: { revokedAt: new Date() } });
+
+  test("a key revoked in this process stops working at once", async () => {
     const { secretKey } = await server.createProject("revoked");
     expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(200);
-    await server.prisma.apiKey.updateMany({ where: { project: { name: "revoked" } }, data: { revokedAt: new Date() } });
+    const key = await server.prisma.apiKey.findFirstOrThrow({ where: { project: { name: "revoked" } } });
+    expect(await revokeApiKey(server.prisma, key.id)).toBe("revoked");
     expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(401);
+  });
+
+  test("a key revoked by another process stops working once the gateway's cache lets it go", async () => {
+    const gateway = await server.startInstance({ SECRET_KEY_CACHE_SECONDS: "1" });
+    const { secretKey } = await server.createProject("revoked-elsewhere");
+    expect((await gateway.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(200);
+    await revokeInDatabase("revoked-elsewhere");
+    expect((await gateway.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await gateway.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(401);
+  });
+
+  test("a known key costs no statement; with SECRET_KEY_CACHE_SECONDS=0 every request looks it up", async () => {
+    const { secretKey } = await server.createProject("looked-up");
+    const request = (gateway: { graphql: typeof server.graphql }) => server.countStatements(() => gateway.graphql(USER, { id: "x" }, { key: secretKey }));
+    expect(await request(server)).toBe(2); // the key, then the user
+    expect(await request(server)).toBe(1);
+
+    const uncached = await server.startInstance({ SECRET_KEY_CACHE_SECONDS: "0" });
+    expect(await request(uncached)).toBe(2);
+    expect(await request(uncached)).toBe(2);
+    await revokeInDatabase("looked-up");
+    expect((await uncached.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(401);
+  });
+
+  test("an unknown key is looked up on every request, not remembered as refused", async () => {
+    const secretKey = generateKey("SECRET");
+    expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(401);
+    const project = await server.prisma.project.findUniqueOrThrow({ where: { name: "test" } });
+    await server.prisma.apiKey.create({
+      data: { projectId: project.id, kind: "SECRET", hash: hashKey(secretKey), prefix: keyPrefix(secretKey), scopes: [...SCOPES] },
+    });
+    expect((await server.graphql(USER, { id: "x" }, { key: secretKey })).status).toBe(200);
   });
 
   test("DIRECTORY_SECRET_KEY becomes a key of the project default, registered once", async () => {

@@ -241,7 +241,7 @@ describe("search at scale", () => {
     expect(plan, plan).not.toMatch(/Seq Scan on users/);
 
     // 50,000 ids start with "bulk": a page of them reads a page of the term index, in order, not every match.
-    const whole = relevanceSegmentQuery(server.projectId, parseSearch("bulk")!, Prisma.sql`true`, "whole", "ASC", null, 21);
+    const whole = relevanceSegmentQuery(server.projectId, Prisma.sql`u.id`, parseSearch("bulk")!, Prisma.sql`true`, "whole", "ASC", null, 21);
     const [explained] = await server.prisma.$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${whole}`);
     const analyzed = explained!["QUERY PLAN"];
     const termScans: { "Actual Rows": number }[] = [];

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { type KeyKind, SCOPES, type Scope, generateKey, hashKey, keyPrefix } from "./keys.ts";
+import { forgetCachedSecretKeys } from "./secret-key-cache.ts";
 import { seedBuiltInRoles } from "../members/roles.ts";
 
 export type NewApiKey = { projectId: string; kind: KeyKind; name?: string; scopes?: readonly Scope[] };
@@ -36,9 +37,15 @@ export function listApiKeys(prisma: PrismaClient, projectId: string) {
   });
 }
 
-/** Revokes a key; requests made with it fail from the next one on. */
+/**
+ * Revokes a key: in this process, requests made with it fail from the next one
+ * on; gateways in other processes stop taking it once their cache of secret
+ * keys lets it go (`SECRET_KEY_CACHE_SECONDS` at most, see secret-key-cache.ts).
+ */
 export async function revokeApiKey(prisma: PrismaClient, keyId: string): Promise<"revoked" | "already revoked" | "not found"> {
   const { count } = await prisma.apiKey.updateMany({ where: { id: keyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  // After the write: a lookup from now on reads the key revoked.
+  forgetCachedSecretKeys(prisma);
   if (count === 1) return "revoked";
   return (await prisma.apiKey.count({ where: { id: keyId } })) === 1 ? "already revoked" : "not found";
 }

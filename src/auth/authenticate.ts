@@ -2,6 +2,7 @@ import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { type KeyKind, type Scope, hashesEqual, hashKey } from "./keys.ts";
 import { type MemberAuth, authenticateMember } from "../members/member-auth.ts";
+import type { SecretKeyCache } from "./secret-key-cache.ts";
 import { verifyUserToken } from "./user-tokens.ts";
 
 /** What every caller carries: its project and the key that signs the project's page cursors. */
@@ -24,12 +25,19 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * - `x-api-key: pk_…` with `Authorization: Bearer <user token>`: one user.
  * - `x-api-key: pk_…` alone: only the sign-up and sign-in mutations.
  * - `Authorization: Bearer <access token>` from `signIn`: a dashboard member.
+ *
+ * Secret keys found valid are kept in `secretKeys` for a few seconds (see
+ * secret-key-cache.ts); publishable keys, user tokens and members are read anew
+ * on every request.
  */
-export async function authenticate(prisma: PrismaClient, headers: Headers): Promise<Auth> {
+export async function authenticate(prisma: PrismaClient, headers: Headers, secretKeys: SecretKeyCache): Promise<Auth> {
   const bearer = BEARER.exec(headers.get("authorization") ?? "")?.[1];
   const publishableKey = headers.get("x-api-key")?.trim();
   if (publishableKey) return authenticateUserToken(prisma, publishableKey, bearer);
-  if (bearer?.startsWith("sk_")) return authenticateSecretKey(prisma, bearer);
+  if (bearer?.startsWith("sk_")) {
+    const hash = hashKey(bearer);
+    return secretKeys.get(hash, () => authenticateSecretKey(prisma, hash));
+  }
   if (bearer) return authenticateMember(prisma, bearer);
   throw requestError(
     "UNAUTHENTICATED",
@@ -37,11 +45,11 @@ export async function authenticate(prisma: PrismaClient, headers: Headers): Prom
   );
 }
 
-async function authenticateSecretKey(prisma: PrismaClient, key: string): Promise<SecretKeyAuth> {
-  const hash = hashKey(key);
+async function authenticateSecretKey(prisma: PrismaClient, hash: string): Promise<SecretKeyAuth> {
   const found = await prisma.apiKey.findUnique({ where: { hash }, select: KEY_FIELDS });
   assertUsable(found, hash, "SECRET");
-  return { kind: "secretKey", ...projectAuth(found), keyId: found.id, scopes: found.scopes as Scope[] };
+  // Frozen: a cached key's auth is shared by every request that sends the key.
+  return { kind: "secretKey", ...projectAuth(found), keyId: found.id, scopes: Object.freeze(found.scopes as Scope[]) };
 }
 
 async function authenticateUserToken(

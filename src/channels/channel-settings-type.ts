@@ -1,6 +1,7 @@
 import { builder, type JsonObject } from "../graphql/builder.ts";
 import { ChannelProviderEnum, ChannelType } from "./channel.ts";
 import { channelSettingsOfUsers } from "./settings-of-users.ts";
+import { readsUserFields } from "../users/user-columns.ts";
 
 export const ChannelSettingsType = builder.prismaObject("ChannelSettings", {
   // Every ChannelSettings value carries its channel, so no field below needs a query of its own.
@@ -19,6 +20,7 @@ builder.prismaObjectField("User", "channelSettings", (t) =>
   t.loadableGroup({
     type: ChannelSettingsType,
     description: "Ordered by channel name.",
+    extensions: readsUserFields(),
     load: (userIds: string[], { prisma, auth }) => channelSettingsOfUsers(prisma, auth.projectId, userIds),
     group: (settings) => settings.userId,
     resolve: (user) => user.id,

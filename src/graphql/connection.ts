@@ -41,6 +41,9 @@ export type ConnectionPage<Node> = {
   totalCount: () => Promise<number>;
 };
 
+/** Where a connection's nodes are selected, below the connection field. */
+export const CONNECTION_NODES = [["nodes"], ["edges", "node"]] as const;
+
 /** Declares `<Name>Edge` and `<Name>Connection` for a node type, in the contract's shape. */
 export function connectionType<Node>(name: string, nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>) {
   const Edge = builder.objectRef<{ cursor: () => string; node: Node }>(`${name}Edge`).implement({

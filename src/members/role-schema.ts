@@ -4,6 +4,7 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { UserType } from "../users/user.ts";
+import { readsUserFields } from "../users/user-columns.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
 
 /** Loaded through one DataLoader per request: every `User.role` of a page is one statement. */
@@ -22,7 +23,13 @@ RoleType.implement({
 });
 
 builder.objectField(UserType, "role", (t) =>
-  t.field({ type: RoleType, nullable: true, description: "The member's role in its organization.", resolve: (user) => user.roleId }),
+  t.field({
+    type: RoleType,
+    nullable: true,
+    description: "The member's role in its organization.",
+    extensions: readsUserFields("roleId"),
+    resolve: (user) => user.roleId,
+  }),
 );
 
 builder.queryField("roles", (t) =>

@@ -4,16 +4,26 @@ import { organizationInReach } from "../members/reach.ts";
 import { listUsersByCursor, userListing } from "../users/list-users.ts";
 import { UserConnection } from "../users/queries.ts";
 import { UserType } from "../users/user.ts";
+import { readsUserFields, selectedUserColumns } from "../users/user-columns.ts";
+import { CONNECTION_NODES } from "../graphql/connection.ts";
+
+/** What the Organization type reads of a row; whole rows (mutation results, listings) fit too. */
+export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "createdAt">;
 
 /**
  * Organizations load through one DataLoader per request: every
  * `User.organization` and `Organization.parent` of one level of a query is a
- * single statement, whatever the page size.
+ * single statement, whatever the page size. A page of users names up to a
+ * thousand organizations, so the batch reads only the columns the type needs,
+ * as a plain statement (half the client-side cost of `findMany` on the whole
+ * rows, measured on a page of 50).
  */
 export const OrganizationType = builder.loadableObjectRef("Organization", {
   load: (ids: string[], { prisma, auth }) =>
-    prisma.organization.findMany({ where: { projectId: auth.projectId, id: { in: ids } } }),
-  sort: (organization: Organization) => organization.id,
+    prisma.$queryRaw<OrganizationNode[]>`
+      SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
+      WHERE project_id = ${auth.projectId}::uuid AND id = ANY(${ids}::text[])`,
+  sort: (organization: OrganizationNode) => organization.id,
 });
 
 OrganizationType.implement({
@@ -34,7 +44,7 @@ OrganizationType.implement({
         where: { projectId: auth.projectId, parentId: { in: parentIds } },
         orderBy: { id: "asc" },
       });
-      const byParent = new Map(parentIds.map((id) => [id, [] as Organization[]]));
+      const byParent = new Map(parentIds.map((id) => [id, [] as OrganizationNode[]]));
       for (const child of children) byParent.get(child.parentId!)?.push(child);
       return parentIds.map((id) => byParent.get(id)!);
     },
@@ -44,10 +54,10 @@ OrganizationType.implement({
     type: UserConnection,
     authScopes: { scope: "users:read" },
     args: { first: t.arg.int(), after: t.arg.string(), includeSubOrganizations: t.arg.boolean({ defaultValue: false }) },
-    resolve: (organization, { first, after, includeSubOrganizations }, context) =>
+    resolve: (organization, { first, after, includeSubOrganizations }, context, info) =>
       listUsersByCursor(
         context.prisma,
-        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null),
+        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null, selectedUserColumns(info, CONNECTION_NODES)),
         { first, after },
         context.auth.cursorSecret,
       ),
@@ -61,6 +71,7 @@ builder.objectField(UserType, "organization", (t) =>
     type: OrganizationType,
     nullable: true,
     authScopes: { scope: "organizations:read" },
+    extensions: readsUserFields("organizationId"),
     resolve: (user) => user.organizationId,
   }),
 );

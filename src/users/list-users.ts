@@ -8,17 +8,26 @@ import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFi
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
+import { userColumnList } from "./user-columns.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
-/** What to list: one project's users under one filter and one total order. */
-export type UserListing = { projectId: string; filter: NormalizedUserFilter; order: UserOrder; binding: string };
+/**
+ * What to list: one project's users under one filter and one total order,
+ * read as the `columns` of `u` (users) that the response needs.
+ */
+export type UserListing = { projectId: string; filter: NormalizedUserFilter; order: UserOrder; binding: string; columns: Prisma.Sql };
 
-/** The caller's users under the filter: all of the project's for a key, those in its reach for a member. */
+/**
+ * The caller's users under the filter: all of the project's for a key, those
+ * in its reach for a member. `columns`: those the response reads (see
+ * user-columns.ts), null for every one.
+ */
 export function userListing(
   auth: Auth,
   filter: UserFilter | null | undefined,
   order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
+  columns: ReadonlySet<string> | null = null,
 ): UserListing {
   const { projectId } = auth;
   const normalized = normalizeUserFilter(filter, reachableOrganizations(auth));
@@ -27,7 +36,15 @@ export function userListing(
     throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");
   }
   const resolved: UserOrder = { field, direction: order?.direction ?? "ASC" };
-  return { projectId, filter: normalized, order: resolved, binding: JSON.stringify([projectId, normalized, resolved]) };
+  // Cursors and numbered pages read the sort column of every row.
+  const sortColumn = field === "RELEVANCE" || field === "ID" ? [] : [SORT_KEYS[field].column];
+  return {
+    projectId,
+    filter: normalized,
+    order: resolved,
+    binding: JSON.stringify([projectId, normalized, resolved]),
+    columns: userColumnList(columns && new Set([...columns, ...sortColumn]), "u"),
+  };
 }
 
 /** Rows come back with the table's snake_case column names; Prisma's model uses camelCase. */
@@ -80,9 +97,10 @@ async function fetchSegment(
   const dir = Prisma.raw(direction);
   const { field } = listing.order;
   const where = userFilterConditions(listing.projectId, listing.filter);
+  const { columns } = listing;
   if (field === "ID") {
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
-    return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
+    return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
   }
   const { kind } = SORT_KEYS[field as keyof typeof SORT_KEYS];
   const column = Prisma.raw(`u.${SORT_KEYS[field as keyof typeof SORT_KEYS].column}`);
@@ -91,13 +109,13 @@ async function fetchSegment(
   let condition: Prisma.Sql;
   if (segment === "null") {
     condition = startsHere ? Prisma.sql`${column} IS NULL AND u.id ${op} ${cursor![1]}` : Prisma.sql`${column} IS NULL`;
-    return prisma.$queryRaw<Row[]>`SELECT u.* FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`;
+    return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`;
   }
   condition = startsHere
     ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})`
     : Prisma.sql`${column} IS NOT NULL`;
   return prisma.$queryRaw<Row[]>`
-    SELECT u.* FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
+    SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
 }
 
 /** The relevance order's segments, each read only while the page is short. */
@@ -107,7 +125,7 @@ async function fetchRelevant(prisma: PrismaClient, listing: UserListing, directi
   const rows: Row[] = [];
   for (const segment of relevanceSegmentsFrom(search, direction, cursor)) {
     if (rows.length >= limit) break;
-    const query = relevanceSegmentQuery(listing.projectId, search, where, segment, direction, cursor, limit - rows.length);
+    const query = relevanceSegmentQuery(listing.projectId, listing.columns, search, where, segment, direction, cursor, limit - rows.length);
     rows.push(...(await prisma.$queryRaw<Row[]>(query)));
   }
   return rows;
@@ -196,7 +214,7 @@ function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, l
   const where = userFilterConditions(listing.projectId, listing.filter);
   const { search } = listing.filter;
   if (listing.order.field === "RELEVANCE") {
-    return prisma.$queryRaw<Row[]>(relevancePageQuery(search!, where, listing.order.direction, limit, offset));
+    return prisma.$queryRaw<Row[]>(relevancePageQuery(listing.columns, search!, where, listing.order.direction, limit, offset));
   }
-  return prisma.$queryRaw<Row[]>`SELECT * FROM (SELECT u.* FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
+  return prisma.$queryRaw<Row[]>`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
 }

@@ -1,6 +1,7 @@
 import { builder } from "../graphql/builder.ts";
-import { connectionType } from "../graphql/connection.ts";
+import { CONNECTION_NODES, connectionType } from "../graphql/connection.ts";
 import { listUsersByCursor, listUsersByPage, userListing } from "./list-users.ts";
+import { selectedUserColumns } from "./user-columns.ts";
 import { USER_SORT_FIELDS } from "./user-order.ts";
 import { UserStatusEnum, UserType } from "./user.ts";
 
@@ -52,8 +53,13 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: UserFilterInput }),
       orderBy: t.arg({ type: UserOrderInput }),
     },
-    resolve: (_root, { filter, orderBy, ...page }, context) =>
-      listUsersByCursor(context.prisma, userListing(context.auth, filter, orderBy), page, context.auth.cursorSecret),
+    resolve: (_root, { filter, orderBy, ...page }, context, info) =>
+      listUsersByCursor(
+        context.prisma,
+        userListing(context.auth, filter, orderBy, selectedUserColumns(info, CONNECTION_NODES)),
+        page,
+        context.auth.cursorSecret,
+      ),
   }),
   userPage: t.field({
     type: UserPage,
@@ -66,7 +72,7 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: UserFilterInput }),
       orderBy: t.arg({ type: UserOrderInput }),
     },
-    resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }) =>
-      listUsersByPage(prisma, userListing(auth, filter, orderBy), { page, size }),
+    resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }, info) =>
+      listUsersByPage(prisma, userListing(auth, filter, orderBy, selectedUserColumns(info, [["items"]])), { page, size }),
   }),
 }));

@@ -70,12 +70,13 @@ function closenessSegmentCondition(search: Search, segment: RelevanceSegment): P
 }
 
 /**
- * One segment's rows after the cursor, as `u.*` with `_rank` and `_key` (the
- * term, or the closeness score) for the next cursor. `where` holds the
- * listing's other filters on `u`.
+ * One segment's rows after the cursor, as `columns` of `u` with `_rank` and
+ * `_key` (the term, or the closeness score) for the next cursor. `where` holds
+ * the listing's other filters on `u`.
  */
 export function relevanceSegmentQuery(
   projectId: string,
+  columns: Prisma.Sql,
   search: Search,
   where: Prisma.Sql,
   segment: RelevanceSegment,
@@ -92,7 +93,7 @@ export function relevanceSegmentQuery(
     const best = Prisma.sql`AND (${rank}, t.term) = (${bestTerm(search)})`;
     const after = inSegment ? Prisma.sql`AND (t.term, t.user_id) ${op} (${cursor[1]}, ${cursor[2]})` : Prisma.empty;
     return Prisma.sql`
-      SELECT u.*, ${rank}::int AS _rank, t.term AS _key FROM user_search_terms t
+      SELECT ${columns}, ${rank}::int AS _rank, t.term AS _key FROM user_search_terms t
       JOIN users u ON u.project_id = t.project_id AND u.id = t.user_id
       WHERE t.project_id = ${projectId}::uuid AND ${termSegmentCondition(Prisma.raw("t"), search, segment)} AND ${where} ${best} ${after}
       ORDER BY t.term ${dir}, t.user_id ${dir} LIMIT ${limit}`;
@@ -101,7 +102,7 @@ export function relevanceSegmentQuery(
   const after = inSegment ? Prisma.sql`WHERE (-s._key, s.id) ${op} (${-Number(cursor[1])}::int, ${cursor[2]})` : Prisma.empty;
   return Prisma.sql`
     SELECT * FROM (
-      SELECT u.*, ${rank}::int AS _rank, ${similarityScore(search)} AS _key FROM users u
+      SELECT ${columns}, ${rank}::int AS _rank, ${similarityScore(search)} AS _key FROM users u
       WHERE ${where} AND ${closenessSegmentCondition(search, segment)}) s
     ${after} ORDER BY s._key ${Prisma.raw(direction === "ASC" ? "DESC" : "ASC")}, s.id ${dir} LIMIT ${limit}`;
 }
@@ -117,14 +118,14 @@ export const relevanceCursor = (row: { id: string; _rank?: number; _key?: unknow
  * Every match of `where` (which holds the search) ranked at once, for
  * numbered pages: the segments' order in one statement with OFFSET.
  */
-export function relevancePageQuery(search: Search, where: Prisma.Sql, direction: SortDirection, limit: number, offset: number) {
+export function relevancePageQuery(columns: Prisma.Sql, search: Search, where: Prisma.Sql, direction: SortDirection, limit: number, offset: number) {
   const dir = Prisma.raw(direction);
   const closerFirst = Prisma.raw(direction === "ASC" ? "DESC" : "ASC");
   const phone = phoneCondition(search);
   const closeness = phone ? Prisma.sql`CASE WHEN ${phone} THEN 3 ELSE 4 END` : Prisma.sql`4`;
   return Prisma.sql`
     SELECT * FROM (
-      SELECT u.*, coalesce(b.rank, ${closeness}) AS _rank, b.term AS _term,
+      SELECT ${columns}, coalesce(b.rank, ${closeness}) AS _rank, b.term AS _term,
         CASE WHEN b.rank IS NULL THEN ${similarityScore(search)} END AS _score
       FROM users u LEFT JOIN LATERAL (${bestTerm(search)}) b ON true WHERE ${where}) s
     ORDER BY s._rank ${dir}, s._term ${dir}, s._score ${closerFirst}, s.id ${dir} LIMIT ${limit} OFFSET ${offset}`;

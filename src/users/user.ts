@@ -1,5 +1,6 @@
 import { builder, type JsonObject } from "../graphql/builder.ts";
 import { usersInReach } from "../members/reach.ts";
+import { readsUserFields } from "./user-columns.ts";
 import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../db/generated/prisma/enums.ts";
 
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
@@ -43,6 +44,7 @@ export const UserType = builder.prismaObject("User", {
     properties: t.field({ type: "JSONObject", resolve: (user) => user.properties as JsonObject }),
     pushTokens: t.relation("pushTokens", {
       query: { orderBy: { position: "asc" } },
+      extensions: readsUserFields(),
       // For users a query did not load with their tokens (mutation results): Prisma batches
       // these lookups into one statement, and a user deleted since has none.
       resolve: (query, user, _args, { prisma }) =>
@@ -62,6 +64,7 @@ export const UserType = builder.prismaObject("User", {
       type: EmailSuppressionType,
       nullable: true,
       description: "Set by bounce and complaint webhooks; read-only otherwise.",
+      extensions: readsUserFields("emailSuppressionReason", "emailSuppressedAt"),
       resolve: ({ emailSuppressionReason: reason, emailSuppressedAt: at }) => (reason && at ? { reason, at } : null),
     }),
     lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true }),
