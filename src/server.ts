@@ -4,6 +4,7 @@ import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { GraphQLConfig } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
@@ -42,6 +43,7 @@ export function createServer({ prisma, logger, rateLimiter, graphql, secretKeyCa
     plugins: [
       errorHandling(logger, requestIds),
       ...queryLimits(graphql),
+      compiledExecution(),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

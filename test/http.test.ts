@@ -55,8 +55,24 @@ describe("HTTP surface", () => {
   });
 
   test("variables of the wrong type are BAD_USER_INPUT", async () => {
-    const response = await server.graphql("query ($id: ID!) { user(id: $id) { id } }", { id: { nested: true } });
-    expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+    // Twice: the second run is of the compiled operation.
+    for (let run = 0; run < 2; run++) {
+      const response = await server.graphql("query ($id: ID!) { user(id: $id) { id } }", { id: { nested: true } });
+      expect(response.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", status: 400 });
+      expect(response.errors![0]!.message).toMatch(/\$id/);
+    }
+  });
+
+  test("a document of several operations runs the one operationName names, each time", async () => {
+    const document = 'query First { first: user(id: "x") { id } } query Second { second: user(id: "x") { id } }';
+    for (const operationName of ["First", "Second", "First", "Second"]) {
+      const response = await server.yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${server.secretKey}` },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      expect(await response.json()).toEqual({ data: { [operationName.toLowerCase()]: null } });
+    }
   });
 });
 

@@ -34,14 +34,16 @@ export function errorHandling(logger: Logger, requestIds: WeakMap<Request, strin
 }
 
 function normalizeError(error: GraphQLError, requestId: string, logger: Logger): GraphQLError {
-  const code = error.extensions.code;
+  // graphql-jit reports variables of the wrong type without extensions.
+  const extensions = error.extensions ?? {};
+  const code = extensions.code;
   const original = error.originalError;
   if (isRequestErrorCode(code)) {
     const status = REQUEST_ERROR_STATUS[code];
     // Yoga marks validation errors `spec` to answer them 200 to application/json clients;
     // the contract's status wins (QUERY_TOO_COMPLEX is 400). Headers such as Retry-After stay.
-    const { headers } = (error.extensions.http ?? {}) as { headers?: Record<string, string> };
-    return withExtensions(error, { ...error.extensions, code, status, requestId, http: { status, headers } });
+    const { headers } = (extensions.http ?? {}) as { headers?: Record<string, string> };
+    return withExtensions(error, { ...extensions, code, status, requestId, http: { status, headers } });
   }
   if (original && !(original instanceof GraphQLError)) {
     logger.error({ requestId, err: original, path: error.path }, "unexpected error");
@@ -49,7 +51,7 @@ function normalizeError(error: GraphQLError, requestId: string, logger: Logger):
     return withExtensions(error, { ...masked.extensions, requestId }, masked.message);
   }
   // What GraphQL itself rejects: syntax, unknown fields, variables of the wrong type, bad HTTP requests.
-  const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
+  const status = (extensions.http as { status?: number } | undefined)?.status ?? 400;
   return withExtensions(error, { code: "BAD_USER_INPUT", status, requestId, http: { status } });
 }
 
