@@ -20,7 +20,7 @@ builder.prismaObjectField("User", "channelSettings", (t) =>
   t.loadableGroup({
     type: ChannelSettingsType,
     description: "Ordered by channel name.",
-    extensions: readsUserFields(),
+    extensions: readsUserFields([]),
     load: (userIds: string[], { prisma, auth }) => channelSettingsOfUsers(prisma, auth.projectId, userIds),
     group: (settings) => settings.userId,
     resolve: (user) => user.id,

@@ -5,6 +5,7 @@ import "../users/mutations.ts";
 import "../users/suppression-mutations.ts";
 import "../users/queries.ts";
 import "../organizations/organization.ts";
+import "../organizations/user-organization.ts";
 import "../organizations/queries.ts";
 import "../organizations/mutations.ts";
 import "../channels/schema.ts";

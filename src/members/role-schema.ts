@@ -27,7 +27,7 @@ builder.objectField(UserType, "role", (t) =>
     type: RoleType,
     nullable: true,
     description: "The member's role in its organization.",
-    extensions: readsUserFields("roleId"),
+    extensions: readsUserFields(["roleId"]),
     resolve: (user) => user.roleId,
   }),
 );

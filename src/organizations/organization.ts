@@ -3,8 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { organizationInReach } from "../members/reach.ts";
 import { listUsersByCursor, userListing } from "../users/list-users.ts";
 import { UserConnection } from "../users/queries.ts";
-import { UserType } from "../users/user.ts";
-import { readsUserFields, selectedUserColumns } from "../users/user-columns.ts";
+import { selectedUserColumns } from "../users/user-columns.ts";
 import { CONNECTION_NODES } from "../graphql/connection.ts";
 
 /** What the Organization type reads of a row; whole rows (mutation results, listings) fit too. */
@@ -13,10 +12,13 @@ export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "
 /**
  * Organizations load through one DataLoader per request: every
  * `User.organization` and `Organization.parent` of one level of a query is a
- * single statement, whatever the page size. A page of users names up to a
- * thousand organizations, so the batch reads only the columns the type needs,
- * as a plain statement (half the client-side cost of `findMany` on the whole
- * rows, measured on a page of 50).
+ * single statement, whatever the page size (a list of users reads their
+ * organizations along: user-organization.ts). A batch holds up to a thousand
+ * organizations, so it reads only the columns the type needs, as a plain
+ * statement (half the client-side cost of `findMany` on the whole rows,
+ * measured on a page of 50). Organizations resolved whole are not primed into
+ * the loader: that cost a tenth of a page's time, for parents that are seldom
+ * on the page themselves.
  */
 export const OrganizationType = builder.loadableObjectRef("Organization", {
   load: (ids: string[], { prisma, auth }) =>
@@ -65,13 +67,3 @@ OrganizationType.implement({
   createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
-
-builder.objectField(UserType, "organization", (t) =>
-  t.field({
-    type: OrganizationType,
-    nullable: true,
-    authScopes: { scope: "organizations:read" },
-    extensions: readsUserFields("organizationId"),
-    resolve: (user) => user.organizationId,
-  }),
-);

@@ -8,7 +8,7 @@ import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFi
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
-import { userColumnList } from "./user-columns.ts";
+import { EVERY_USER_COLUMN, type UserSelection, keepJoinedValues, userSelectList } from "./user-columns.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -20,14 +20,13 @@ export type UserListing = { projectId: string; filter: NormalizedUserFilter; ord
 
 /**
  * The caller's users under the filter: all of the project's for a key, those
- * in its reach for a member. `columns`: those the response reads (see
- * user-columns.ts), null for every one.
+ * in its reach for a member, read as the response needs (user-columns.ts).
  */
 export function userListing(
   auth: Auth,
   filter: UserFilter | null | undefined,
   order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
-  columns: ReadonlySet<string> | null = null,
+  selection: UserSelection = EVERY_USER_COLUMN,
 ): UserListing {
   const { projectId } = auth;
   const normalized = normalizeUserFilter(filter, reachableOrganizations(auth));
@@ -43,7 +42,7 @@ export function userListing(
     filter: normalized,
     order: resolved,
     binding: JSON.stringify([projectId, normalized, resolved]),
-    columns: userColumnList(columns && new Set([...columns, ...sortColumn]), "u"),
+    columns: userSelectList(selection, sortColumn),
   };
 }
 
@@ -63,6 +62,7 @@ function toUser(row: Record<string, unknown>): User {
   for (const column in row) {
     if (!column.startsWith("_")) user[fieldName(column)] = row[column];
   }
+  keepJoinedValues(user, row);
   return user as User;
 }
 

@@ -44,7 +44,7 @@ export const UserType = builder.prismaObject("User", {
     properties: t.field({ type: "JSONObject", resolve: (user) => user.properties as JsonObject }),
     pushTokens: t.relation("pushTokens", {
       query: { orderBy: { position: "asc" } },
-      extensions: readsUserFields(),
+      extensions: readsUserFields([]),
       // For users a query did not load with their tokens (mutation results): Prisma batches
       // these lookups into one statement, and a user deleted since has none.
       resolve: (query, user, _args, { prisma }) =>
@@ -64,7 +64,7 @@ export const UserType = builder.prismaObject("User", {
       type: EmailSuppressionType,
       nullable: true,
       description: "Set by bounce and complaint webhooks; read-only otherwise.",
-      extensions: readsUserFields("emailSuppressionReason", "emailSuppressedAt"),
+      extensions: readsUserFields(["emailSuppressionReason", "emailSuppressedAt"]),
       resolve: ({ emailSuppressionReason: reason, emailSuppressedAt: at }) => (reason && at ? { reason, at } : null),
     }),
     lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true }),
