@@ -95,4 +95,14 @@ describe("a listed user", () => {
     const { user, listed } = await readEveryWay(selections.join(" "));
     for (const nodes of listed) expect(nodes).toEqual([user]);
   });
+
+  test("reads what @include and @skip leave selected, request by request", async () => {
+    const query = `query ($with: Boolean!) {
+      users(first: 5, filter: { tags: ["listed"] }) { nodes { id organization @include(if: $with) { name } email @skip(if: $with) } }
+    }`;
+    for (const include of [false, true, false, true]) {
+      const response = await server.graphql(query, { with: include });
+      expect(response.data.users.nodes).toEqual([include ? { id: ID, organization: { name: "Org" } } : { id: ID, email: "every@example.com" }]);
+    }
+  });
 });

@@ -19,14 +19,13 @@ const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
 });
 
 /** A connection page's edges and page info, each cursor signed only when asked for. */
-export function connectionPage<Row, Node>(
-  rows: readonly Row[],
-  toNode: (row: Row) => Node,
-  cursorOf: (row: Row) => string,
+export function connectionPage<Node>(
+  nodes: readonly Node[],
+  cursorOf: (node: Node) => string,
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean },
   totalCount: () => Promise<number>,
 ): ConnectionPage<Node> {
-  const edges = rows.map((row) => ({ cursor: () => cursorOf(row), node: toNode(row) }));
+  const edges = nodes.map((node) => ({ cursor: () => cursorOf(node), node }));
   return {
     edges,
     pageInfo: { ...pageInfo, startCursor: () => edges[0]?.cursor() ?? null, endCursor: () => edges.at(-1)?.cursor() ?? null },

@@ -34,7 +34,6 @@ export async function listOrganizations(
         });
   return connectionPage(
     rows.slice(0, limit),
-    (node) => node,
     (node) => encodeCursor([node.id], binding, cursorSecret),
     { hasNextPage: rows.length > limit, hasPreviousPage: after != null },
     () => prisma.organization.count({ where }),

@@ -8,7 +8,7 @@ import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFi
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
-import { EVERY_USER_COLUMN, type UserSelection, keepJoinedValues, userSelectList } from "./user-columns.ts";
+import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-columns.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -26,7 +26,7 @@ export function userListing(
   auth: Auth,
   filter: UserFilter | null | undefined,
   order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
-  selection: UserSelection = EVERY_USER_COLUMN,
+  selection: UserSelection = EVERY_USER_FIELD,
 ): UserListing {
   const { projectId } = auth;
   const normalized = normalizeUserFilter(filter, reachableOrganizations(auth));
@@ -35,38 +35,19 @@ export function userListing(
     throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");
   }
   const resolved: UserOrder = { field, direction: order?.direction ?? "ASC" };
-  // Cursors and numbered pages read the sort column of every row.
-  const sortColumn = field === "RELEVANCE" || field === "ID" ? [] : [SORT_KEYS[field].column];
+  // Cursors and numbered pages read the sort key of every row.
+  const sortField = field === "RELEVANCE" || field === "ID" ? [] : [SORT_KEYS[field].field];
   return {
     projectId,
     filter: normalized,
     order: resolved,
     binding: JSON.stringify([projectId, normalized, resolved]),
-    columns: userSelectList(selection, sortColumn),
+    columns: userSelectList(selection, sortField),
   };
 }
 
-/** Rows come back with the table's snake_case column names; Prisma's model uses camelCase. */
-const fieldNames = new Map<string, string>();
-function fieldName(column: string): string {
-  let name = fieldNames.get(column);
-  if (name === undefined) {
-    name = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    fieldNames.set(column, name);
-  }
-  return name;
-}
-
-function toUser(row: Record<string, unknown>): User {
-  const user: Record<string, unknown> = {};
-  for (const column in row) {
-    if (!column.startsWith("_")) user[fieldName(column)] = row[column];
-  }
-  keepJoinedValues(user, row);
-  return user as User;
-}
-
-type Row = Record<string, unknown> & { id: string; _rank?: number; _key?: string | number };
+/** A user as its list reads it: the selected fields under Prisma's names, and the list's own `_` values. */
+type Row = User & { _rank?: number; _key?: string | number };
 
 /**
  * One segment of the order. A nullable sort column splits the order into the
@@ -146,7 +127,7 @@ function cursorValues(listing: UserListing, row: Row): CursorValues {
   const { field } = listing.order;
   if (field === "RELEVANCE") return relevanceCursor(row);
   if (field === "ID") return [row.id];
-  const value = row[SORT_KEYS[field].column];
+  const value = row[SORT_KEYS[field].field];
   return [value instanceof Date ? value.toISOString() : ((value as string | null) ?? null), row.id];
 }
 
@@ -182,7 +163,6 @@ export async function listUsersByCursor(
   if (backwards) page.reverse();
   return connectionPage(
     page,
-    toUser,
     (row) => encodeCursor(cursorValues(listing, row), listing.binding, cursorSecret),
     { hasNextPage: backwards ? before != null : hasMore, hasPreviousPage: backwards ? hasMore : after != null },
     () => countUsers(prisma, listing),
@@ -195,7 +175,7 @@ export async function listUsersByPage(prisma: PrismaClient, listing: UserListing
   if (!Number.isInteger(page) || page < 0) throw requestError("BAD_USER_INPUT", "page must be 0 or more.", { argument: "page" });
   const rows = await fetchPage(prisma, listing, page * size, size + 1);
   return {
-    items: rows.slice(0, size).map(toUser),
+    items: rows.slice(0, size) as User[],
     page,
     size,
     hasNextPage: rows.length > size,
@@ -206,7 +186,7 @@ export async function listUsersByPage(prisma: PrismaClient, listing: UserListing
 function orderBy({ order: { field, direction } }: UserListing): Prisma.Sql {
   const dir = Prisma.raw(direction);
   if (field === "ID" || field === "RELEVANCE") return Prisma.sql`s.id ${dir}`;
-  const column = Prisma.raw(`s.${SORT_KEYS[field].column}`);
+  const column = Prisma.raw(`s."${SORT_KEYS[field].field}"`);
   return Prisma.sql`${column} ${dir} ${Prisma.raw(direction === "ASC" ? "NULLS LAST" : "NULLS FIRST")}, s.id ${dir}`;
 }
 

@@ -27,6 +27,7 @@ const UserOrderInput = builder.inputType("UserOrder", {
 });
 
 export const UserConnection = connectionType("User", UserType);
+const PAGE_ITEMS = [["items"]];
 
 const UserPage = builder.objectRef<Awaited<ReturnType<typeof listUsersByPage>>>("UserPage").implement({
   fields: (t) => ({
@@ -73,6 +74,6 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UserOrderInput }),
     },
     resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }, info) =>
-      listUsersByPage(prisma, userListing(auth, filter, orderBy, selectedUserColumns(info, [["items"]])), { page, size }),
+      listUsersByPage(prisma, userListing(auth, filter, orderBy, selectedUserColumns(info, PAGE_ITEMS)), { page, size }),
   }),
 }));
