@@ -33,6 +33,8 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(100_000),
+  // Yoga's default; a bulk upsert of 1000 users with their tokens and properties stays far below.
+  GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(25_000_000),
 });
 
 export type DatabaseLocation =
@@ -60,6 +62,7 @@ export type GraphQLConfig = {
   maxAliases: number;
   maxTokens: number;
   maxCost: number;
+  maxBodyBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAliases: environment.GRAPHQL_MAX_ALIASES,
       maxTokens: environment.GRAPHQL_MAX_TOKENS,
       maxCost: environment.GRAPHQL_MAX_COST,
+      maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
     },
   };
 }

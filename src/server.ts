@@ -8,6 +8,7 @@ import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
+import { requestBodyLimit } from "./graphql/request-body-limit.ts";
 import { schema } from "./graphql/schema.ts";
 import type { Logger } from "./logger.ts";
 
@@ -28,6 +29,7 @@ export function createServer({ prisma, logger, rateLimiter, graphql, secretKeyCa
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
+    maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
     graphiql: graphql.introspection && {
@@ -42,6 +44,7 @@ export function createServer({ prisma, logger, rateLimiter, graphql, secretKeyCa
     },
     plugins: [
       errorHandling(logger, requestIds),
+      requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
       compiledExecution(),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.

@@ -30,8 +30,15 @@ async function expectTooComplex(response: Awaited<ReturnType<TestServer["graphql
 }
 
 describe("query limits, checked before execution", () => {
-  test("defaults: depth 12, 30 aliases, 2000 tokens, cost 100000", () => {
-    expect(loadConfig({}).graphql).toEqual({ introspection: true, maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxCost: 100_000 });
+  test("defaults: depth 12, 30 aliases, 2000 tokens, cost 100000, bodies of 25 MB", () => {
+    expect(loadConfig({}).graphql).toEqual({
+      introspection: true,
+      maxDepth: 12,
+      maxAliases: 30,
+      maxTokens: 2000,
+      maxCost: 100_000,
+      maxBodyBytes: 25_000_000,
+    });
   });
 
   test("the default alias limit refuses the 31st alias and runs nothing", async () => {

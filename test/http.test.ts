@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { printedSchema } from "../src/graphql/print.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
@@ -103,4 +105,46 @@ test("/ready answers 503 when the database is gone", async () => {
   await broken.db.close();
   const response = await broken.yoga.fetch("http://localhost/ready");
   expect(response.status).toBe(503);
+});
+
+describe("request bodies", () => {
+  test("over GRAPHQL_MAX_BODY_BYTES: 413 BAD_USER_INPUT, whether sized by Content-Length or chunked", async () => {
+    const { yoga } = await server.startInstance({ GRAPHQL_MAX_BODY_BYTES: "2000" });
+    const http = createHttpServer(yoga);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
+    const body = (idLength: number) => JSON.stringify({ query: `{ user(id: "${"x".repeat(idLength)}") { id } }` });
+    // Streamed without a Content-Length (chunked), 500 bytes at a time.
+    const chunked = (text: string) =>
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < text.length; at += 500) controller.enqueue(new TextEncoder().encode(text.slice(at, at + 500)));
+          controller.close();
+        },
+      });
+    const post = (payload: BodyInit) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${server.secretKey}` },
+        body: payload,
+        ...(payload instanceof ReadableStream && { duplex: "half" }),
+      } as RequestInit);
+    try {
+      for (const payload of [body(100), chunked(body(100))]) {
+        const response = await post(payload);
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ data: { user: null } });
+      }
+      for (const payload of [body(3000), chunked(body(3000))]) {
+        const response = await post(payload);
+        expect(response.status).toBe(413);
+        const { errors } = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+        expect(errors[0]!.message).toMatch(/larger than 2000 bytes/);
+        expect(errors[0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", status: 413 });
+      }
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
 });
