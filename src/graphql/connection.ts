@@ -18,24 +18,27 @@ const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
   }),
 });
 
-/** A connection page's edges and page info, each cursor signed only when asked for. */
+/** A connection page: its nodes, and their cursors signed only when asked for. */
 export function connectionPage<Node>(
   nodes: readonly Node[],
   cursorOf: (node: Node) => string,
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean },
   totalCount: () => Promise<number>,
 ): ConnectionPage<Node> {
-  const edges = nodes.map((node) => ({ cursor: () => cursorOf(node), node }));
+  const cursorAt = (index: number) => (index >= 0 && index < nodes.length ? cursorOf(nodes[index]!) : null);
   return {
-    edges,
-    pageInfo: { ...pageInfo, startCursor: () => edges[0]?.cursor() ?? null, endCursor: () => edges.at(-1)?.cursor() ?? null },
+    nodes,
+    cursorAt,
+    pageInfo: { ...pageInfo, startCursor: () => cursorAt(0), endCursor: () => cursorAt(nodes.length - 1) },
     totalCount,
   };
 }
 
 /** A page of a cursor connection; `totalCount` runs its query only when a client selects it. */
 export type ConnectionPage<Node> = {
-  edges: { cursor: () => string; node: Node }[];
+  nodes: readonly Node[];
+  /** The cursor of the node at `index`, null past the page. */
+  cursorAt: (index: number) => string | null;
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
 };
@@ -54,8 +57,9 @@ export function connectionType<Node>(name: string, nodeType: ObjectRef<typeof bu
   });
   return builder.objectRef<ConnectionPage<Node>>(`${name}Connection`).implement({
     fields: (t) => ({
-      edges: t.field({ type: [Edge], resolve: (page) => page.edges }),
-      nodes: t.field({ type: [nodeType], resolve: (page) => page.edges.map((edge) => edge.node) as never }),
+      // Edges only when selected: most lists read nodes alone.
+      edges: t.field({ type: [Edge], resolve: (page) => page.nodes.map((node, index) => ({ cursor: () => page.cursorAt(index)!, node })) }),
+      nodes: t.field({ type: [nodeType], resolve: (page) => page.nodes as never }),
       pageInfo: t.field({ type: PageInfoType, resolve: (page) => page.pageInfo }),
       totalCount: t.int({ description: "Exact, and honours the filter.", resolve: (page) => page.totalCount() }),
     }),
