@@ -3,7 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { organizationInReach } from "../members/reach.ts";
 import { listUsersByCursor, userListing } from "../users/list-users.ts";
 import { UserConnection } from "../users/queries.ts";
-import { selectedUserColumns } from "../users/user-columns.ts";
+import { userSelectionOf } from "../users/user-columns.ts";
 import { CONNECTION_NODES } from "../graphql/connection.ts";
 
 /** What the Organization type reads of a row; whole rows (mutation results, listings) fit too. */
@@ -59,7 +59,7 @@ OrganizationType.implement({
     resolve: (organization, { first, after, includeSubOrganizations }, context, info) =>
       listUsersByCursor(
         context.prisma,
-        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null, selectedUserColumns(info, CONNECTION_NODES)),
+        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null, userSelectionOf(info, CONNECTION_NODES)),
         { first, after },
         context.auth.cursorSecret,
       ),

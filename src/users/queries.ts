@@ -1,7 +1,7 @@
 import { builder } from "../graphql/builder.ts";
 import { CONNECTION_NODES, connectionType } from "../graphql/connection.ts";
 import { listUsersByCursor, listUsersByPage, userListing } from "./list-users.ts";
-import { selectedUserColumns } from "./user-columns.ts";
+import { userSelectionOf } from "./user-columns.ts";
 import { USER_SORT_FIELDS } from "./user-order.ts";
 import { UserStatusEnum, UserType } from "./user.ts";
 
@@ -57,7 +57,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { filter, orderBy, ...page }, context, info) =>
       listUsersByCursor(
         context.prisma,
-        userListing(context.auth, filter, orderBy, selectedUserColumns(info, CONNECTION_NODES)),
+        userListing(context.auth, filter, orderBy, userSelectionOf(info, CONNECTION_NODES)),
         page,
         context.auth.cursorSecret,
       ),
@@ -74,6 +74,6 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UserOrderInput }),
     },
     resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }, info) =>
-      listUsersByPage(prisma, userListing(auth, filter, orderBy, selectedUserColumns(info, PAGE_ITEMS)), { page, size }),
+      listUsersByPage(prisma, userListing(auth, filter, orderBy, userSelectionOf(info, PAGE_ITEMS)), { page, size }),
   }),
 }));

@@ -33,7 +33,7 @@ const JOINED_PREFIX = "_joined_";
  * selected field does not say. A page reads only these: decoding a whole row
  * costs several times the few columns a list shows.
  */
-export function selectedUserColumns(info: GraphQLResolveInfo, paths: readonly (readonly string[])[]): UserSelection {
+export function userSelectionOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[]): UserSelection {
   // Parsed documents are cached (Yoga), so a field node is the same object on
   // every request of an operation: its selection is read once, unless @skip or
   // @include make it depend on the variables.
