@@ -33,7 +33,7 @@ if (!project || userCount === 0) {
 const config = loadConfig({ RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "silent" });
 const logger = createLogger("silent");
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-const gateway = createHttpServer(createServer({ prisma, logger, rateLimiter, graphql: config.graphql, secretKeyCacheSeconds: config.secretKeyCacheSeconds }));
+const gateway = createHttpServer(createServer({ prisma, logger, rateLimiter, config }));
 const apiKey = await createApiKey(prisma, { projectId: project.id, kind: "SECRET", name: "bench:queries" });
 
 const gatewayUrl = `${await listen(gateway)}/graphql`;

@@ -43,7 +43,7 @@ async function gatewayClient(target: Target) {
   const config = loadConfig({ RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "silent" });
   const logger = createLogger("silent");
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-  const yoga = createServer({ prisma, logger, rateLimiter, graphql: config.graphql, secretKeyCacheSeconds: config.secretKeyCacheSeconds });
+  const yoga = createServer({ prisma, logger, rateLimiter, config });
   const project = await findOrCreateProject(prisma, "bench-gateway");
   const { key } = await createApiKey(prisma, { projectId: project.id, kind: "SECRET" });
   const rawProject = await findOrCreateProject(prisma, "bench-raw");

@@ -18,7 +18,7 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 });
 
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, graphql: config.graphql, secretKeyCacheSeconds: config.secretKeyCacheSeconds });
+const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config });
 const http = createHttpServer(yoga);
 http.listen(config.port, () => {
   const address = http.address();

@@ -2,7 +2,7 @@ import { createYoga } from "graphql-yoga";
 import { authenticate } from "./auth/authenticate.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
-import type { GraphQLConfig } from "./config.ts";
+import type { Config } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
@@ -16,13 +16,11 @@ export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  graphql: GraphQLConfig;
-  /** Seconds a valid secret key is taken without a lookup (config `secretKeyCacheSeconds`); 0: none. */
-  secretKeyCacheSeconds: number;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds">;
 };
 
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, graphql, secretKeyCacheSeconds }: ServerDependencies) {
+export function createServer({ prisma, logger, rateLimiter, config: { graphql, secretKeyCacheSeconds } }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
   return createYoga<Record<string, unknown>, Context>({

@@ -8,7 +8,7 @@ import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFi
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../members/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
-import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-columns.ts";
+import { EVERY_USER_FIELD, type UserSelection, columnOf, userSelectList } from "./user-columns.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -83,8 +83,8 @@ async function fetchSegment(
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
     return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
   }
-  const { kind } = SORT_KEYS[field as keyof typeof SORT_KEYS];
-  const column = Prisma.raw(`u.${SORT_KEYS[field as keyof typeof SORT_KEYS].column}`);
+  const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
+  const column = Prisma.raw(`u.${columnOf(sortField)}`);
   const value = (v: unknown) => (kind === "time" ? Prisma.sql`${v}::timestamptz` : Prisma.sql`${v}`);
   const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
   let condition: Prisma.Sql;

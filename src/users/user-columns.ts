@@ -88,7 +88,8 @@ function fieldsAt(fieldsByTypeName: FieldsByTypeName, path: readonly string[]): 
   return here.filter((field) => field.name === name).flatMap((field) => fieldsAt(field.fieldsByTypeName, rest));
 }
 
-const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/** The users column behind a field of Prisma's User model. */
+export const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 const selectColumn = (field: string) => (columnOf(field) === field ? `u.${field}` : `u.${columnOf(field)} AS "${field}"`);
 
 /**

@@ -55,7 +55,7 @@ export async function startTestServer() {
     const config = loadConfig(env);
     const rateLimiter = await createRateLimiter(config.rateLimit, logger);
     closers.push(() => rateLimiter.close());
-    const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, graphql: config.graphql, secretKeyCacheSeconds: config.secretKeyCacheSeconds });
+    const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config });
 
     async function graphql<Data = any>(
       query: string,
