@@ -1,5 +1,6 @@
 import { createYoga } from "graphql-yoga";
-import { authenticate } from "./auth/authenticate.ts";
+import { type Caller, type ServerContext, authentication, callerOf } from "./auth/authentication.ts";
+import { clientAddressOf } from "./auth/client-address.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
@@ -11,19 +12,24 @@ import { queryLimits } from "./graphql/query-limits.ts";
 import { requestBodyLimit } from "./graphql/request-body-limit.ts";
 import { schema } from "./graphql/schema.ts";
 import type { Logger } from "./logger.ts";
+import { PasswordHasher } from "./members/passwords.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "trustedProxies" | "passwordHashing">;
 };
 
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, config: { graphql, secretKeyCacheSeconds } }: ServerDependencies) {
+export function createServer({ prisma, logger, rateLimiter, config }: ServerDependencies) {
+  const { graphql, secretKeyCacheSeconds } = config;
   const requestIds = new WeakMap<Request, string>();
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
-  return createYoga<Record<string, unknown>, Context>({
+  const callers = new WeakMap<Request, Caller>();
+  const clientAddress = clientAddressOf(config.trustedProxies);
+  const passwords = new PasswordHasher(config.passwordHashing);
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -36,13 +42,14 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
     },
     // Runs after parsing and validation, so only operations that pass the query limits cost budget.
     context: async ({ request }): Promise<Context> => {
-      const auth = await authenticate(prisma, request.headers, secretKeys);
-      await rateLimiter.consume(auth);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn };
+      const { auth, address } = callerOf(callers, request);
+      await rateLimiter.consume(auth, address);
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords };
     },
     plugins: [
       errorHandling(logger, requestIds),
       requestBodyLimit(graphql.maxBodyBytes),
+      authentication({ prisma, secretKeys, rateLimiter, clientAddress, callers }),
       ...queryLimits(graphql),
       compiledExecution(),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
