@@ -44,7 +44,7 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
       errorHandling(logger, requestIds),
       requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
-      compiledExecution(),
+      compiledExecution(logger),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

@@ -60,12 +60,16 @@ export async function startTestServer() {
     async function graphql<Data = any>(
       query: string,
       variables: Record<string, unknown> = {},
-      { key = secretKey, headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
+      {
+        key = secretKey,
+        headers = {},
+        operationName,
+      }: { key?: string | null; headers?: Record<string, string>; operationName?: string } = {},
     ): Promise<GraphQLResponse<Data>> {
       const response = await yoga.fetch("http://localhost/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }), ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName }),
       });
       return { status: response.status, headers: response.headers, ...(await response.json()) };
     }
