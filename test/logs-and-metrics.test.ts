@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test, vi } from "vitest";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 // What a production team reads: one JSON line per request, and /metrics.
@@ -78,6 +78,17 @@ describe("request log", () => {
     const everything = JSON.stringify(server.logs);
     for (const secret of [server.secretKey, publishableKey, accessToken, password, "variable-value-never-logged", "logged.member@example.com"]) {
       expect(everything).not.toContain(secret);
+    }
+  });
+
+  test("what graphql-jit cannot compile is not dumped to stderr", async () => {
+    const consoleError = vi.spyOn(console, "error");
+    try {
+      await server.graphql(`subscription { users }`, {}, withRequestId("log-uncompilable"));
+      expect(consoleError).not.toHaveBeenCalled();
+      expect(requestLine("log-uncompilable")).toMatchObject({ operationType: "subscription" });
+    } finally {
+      consoleError.mockRestore();
     }
   });
 
