@@ -25,15 +25,22 @@ export type ServerDependencies = {
   databasePool?: ConnectionPool;
 };
 
+const GRAPHQL_ENDPOINT = "/graphql";
+
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, config, databasePool }: ServerDependencies) {
-  const { graphql, secretKeyCacheSeconds } = config;
+export function createServer({
+  prisma,
+  logger,
+  rateLimiter,
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig },
+  databasePool,
+}: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
-  const metrics = createMetrics("/graphql", databasePool);
+  const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
@@ -51,7 +58,7 @@ export function createServer({ prisma, logger, rateLimiter, config, databasePool
     plugins: [
       errorHandling(logger, requestIds),
       recordRequests(requestIds, [logRequest(logger), metrics.record]),
-      metricsEndpoint(metrics.registry, config.metrics.token),
+      metricsEndpoint(metrics.registry, metricsConfig.token),
       requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
       compiledExecution(logger),

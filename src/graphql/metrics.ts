@@ -62,7 +62,14 @@ const POOL_GAUGES = [
 
 function registerPoolGauges(pool: ConnectionPool, registers: Registry[]) {
   for (const [name, help, count] of POOL_GAUGES) {
-    new Gauge({ name, help, registers, collect() { this.set(pool[count]); } });
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(pool[count]);
+      },
+    });
   }
 }
 
@@ -77,10 +84,8 @@ export function metricsEndpoint(registry: Registry, token: string | undefined): 
       if (url.pathname !== "/metrics") return;
       const sent = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       if (tokenHash && !(sent && hashesEqual(hashKey(sent), tokenHash))) {
-        endResponse(new fetchAPI.Response("Send METRICS_TOKEN as `Authorization: Bearer …`.\n", {
-          status: 401,
-          headers: { "content-type": "text/plain", "www-authenticate": "Bearer" },
-        }));
+        const headers = { "content-type": "text/plain", "www-authenticate": "Bearer" };
+        endResponse(new fetchAPI.Response("Send METRICS_TOKEN as `Authorization: Bearer …`.\n", { status: 401, headers }));
         return;
       }
       endResponse(new fetchAPI.Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }));
