@@ -38,6 +38,8 @@ const environmentSchema = z.object({
     .optional(),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
   GRAPHQL_INTROSPECTION: z.stringbool().default(true),
   // Defaults leave room for the contract's largest page (1000 users with their
   // organization and channel settings) and refuse pages nested in pages.
@@ -65,6 +67,7 @@ export type Config = {
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  metrics: MetricsConfig;
 };
 
 /**
@@ -78,6 +81,9 @@ export type TrustedProxies = number | readonly string[];
 
 /** Passwords hashed or checked at once in a process, and how many more may wait for their turn. */
 export type PasswordHashingConfig = { concurrency: number; queue: number };
+
+/** Who may read /metrics: holders of the token, or anyone when there is none. */
+export type MetricsConfig = { token: string | undefined };
 
 /** What a query may ask for before it is executed, and whether the schema can be explored. */
 export type GraphQLConfig = {
@@ -122,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
     },
+    metrics: { token: environment.METRICS_TOKEN },
   };
 }
 
