@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -110,4 +111,15 @@ export function databaseLocation(url: string | undefined, dataDir = "./data"): D
   if (url === undefined) return { kind: "pglite", dataDir };
   if (url === "memory://") return { kind: "pglite", dataDir: "memory://" };
   return { kind: "postgres", url };
+}
+
+/** The database in words, for scripts to say what they are about to write to; a URL's password is left out. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "pglite") {
+    return location.dataDir === "memory://" ? "the in-memory PGlite (gone on exit)" : `the PGlite database in ${resolve(location.dataDir)}`;
+  }
+  const url = new URL(location.url);
+  url.password = "";
+  url.searchParams.delete("password");
+  return `the PostgreSQL database ${url.toString()}`;
 }
