@@ -13,7 +13,10 @@ if (argv.length === 0 || argv.includes("--help")) {
 
 const config = loadConfigOrExit();
 
-const { db } = await openMigratedDatabaseOrExit(config.database);
+const { db } = await openMigratedDatabaseOrExit(
+  config.database,
+  "Keys are managed with the server stopped: stop it, run this command, then start it again.",
+);
 try {
   await runCli(argv, db.prisma, (line) => console.log(line));
 } catch (error) {

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, inject, test } from "vitest";
+import { afterAll, afterEach, expect, inject, test } from "vitest";
 import { generateKey } from "../src/auth/keys.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
-import { type ServerProcess, killServerProcess, postGraphQL, startServerProcess, stopServerProcess } from "./support/server-process.ts";
+import { type ServerProcess, killLeftoverServers, killServerProcess, postGraphQL, startServerProcess, stopServerProcess } from "./support/server-process.ts";
 
 // kill -9 the server while bulk upserts are in flight, again and again: after
 // each restart the database opens and every batch is all or nothing, and every
@@ -21,6 +21,7 @@ const batchOf = (marker: string) =>
   Array.from({ length: BATCH }, (_, i) => ({ id: `${marker}-${i}`, input: { name: `User ${i}`, properties: { i }, addTags: [marker] } }));
 
 const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(killLeftoverServers);
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
@@ -52,7 +53,7 @@ async function countsOf(server: ServerProcess, markers: string[]): Promise<Map<s
   return counts;
 }
 
-test(`kill -9 during bulk upserts of ${BATCH} users, ${ROUNDS} times: every batch is all or nothing`, { timeout: 300_000 }, async () => {
+test(`kill -9 during bulk upserts of ${BATCH} users, ${ROUNDS} times: every batch is all or nothing`, { timeout: 600_000 }, async () => {
   const env = await crashEnvironment();
   const sent: string[] = [];
   const acknowledged: string[] = [];

@@ -4,12 +4,13 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
 import { generateKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { DataDirectoryInUseError } from "../src/db/data-dir-lock.ts";
 import {
   ServerExitedError,
+  killLeftoverServers,
   killServerProcess,
   postGraphQL,
   startServerProcess,
@@ -31,9 +32,11 @@ const STACK_FRAME = /^\s+at /m;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "directory-lock-"));
 });
+afterEach(killLeftoverServers);
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-describe("a data directory used by a server", () => {
+// Each test starts server processes, seconds each (more on a busy machine).
+describe("a data directory used by a server", { timeout: 240_000 }, () => {
   beforeEach((context) => {
     if (inject("testDatabase").kind !== "pglite") context.skip("the lock guards the embedded PGlite only");
   });
@@ -63,6 +66,7 @@ describe("a data directory used by a server", () => {
       }).catch((error: { code: number; stdout: string; stderr: string }) => error);
       expect(directory).toMatchObject({ code: 1, stdout: "" });
       expect((directory as { stderr: string }).stderr).toContain(`is in use by process ${server.child.pid}`);
+      expect((directory as { stderr: string }).stderr).toContain("Keys are managed with the server stopped");
       expect((directory as { stderr: string }).stderr).not.toMatch(STACK_FRAME);
 
       const seed = await run("npm", ["run", "-s", "seed", "--", "--users", "5", "--project", "locked-out"], {

@@ -57,7 +57,7 @@ describe("npm run seed", () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  test("names the database it writes to, then adds exactly the users asked for", async () => {
+  test("names the database it writes to, then adds exactly the users asked for", { timeout: 180_000 }, async () => {
     const template = inject("testDatabase");
     let location: DatabaseLocation;
     let env: Record<string, string>;

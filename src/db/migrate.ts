@@ -15,13 +15,19 @@ export async function openMigratedDatabase(location: DatabaseLocation): Promise<
   }
 }
 
-/** The migrated database, or why its data directory is busy printed and the process ended: for entry points. */
-export async function openMigratedDatabaseOrExit(location: DatabaseLocation): Promise<{ db: Database; applied: string[] }> {
+/**
+ * The migrated database, or why its data directory is busy printed (with
+ * `advice` for this entry point, if any) and the process ended: for entry points.
+ */
+export async function openMigratedDatabaseOrExit(
+  location: DatabaseLocation,
+  advice?: string,
+): Promise<{ db: Database; applied: string[] }> {
   try {
     return await openMigratedDatabase(location);
   } catch (error) {
     if (!(error instanceof DataDirectoryInUseError)) throw error;
-    console.error(error.message);
+    console.error(advice ? `${error.message}\n${advice}` : error.message);
     process.exit(1);
   }
 }

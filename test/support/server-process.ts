@@ -12,6 +12,19 @@ export type ServerProcess = {
 };
 
 const ENTRY = ["--import", "tsx", "src/main.ts"];
+/** Servers started and not yet exited, so that a failed or timed-out test leaves none holding a data directory. */
+const running = new Set<ChildProcess>();
+
+/** kill -9 to every server a test left running; for afterEach. */
+export async function killLeftoverServers(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      return exited;
+    }),
+  );
+}
 
 /** Starts the server and resolves once it listens; rejects with its output if it exits first. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
@@ -22,7 +35,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const listening = /"url":"([^"]+)"/.exec(output);
