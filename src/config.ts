@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import proxyAddr from "proxy-addr";
+import { resolve } from "node:path";
 import { z } from "zod";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -159,4 +160,15 @@ function trustedProxies(value: string, context: z.RefinementCtx): TrustedProxies
     context.addIssue({ code: "custom", message: `must be a hop count or addresses and subnets: ${(error as Error).message}` });
   }
   return list;
+}
+
+/** The database in words, for scripts to say what they are about to write to; a URL's password is left out. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "pglite") {
+    return location.dataDir === "memory://" ? "the in-memory PGlite (gone on exit)" : `the PGlite database in ${resolve(location.dataDir)}`;
+  }
+  const url = new URL(location.url);
+  url.password = "";
+  url.searchParams.delete("password");
+  return `the PostgreSQL database ${url.toString()}`;
 }

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -5,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
+import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type Database = {
@@ -47,12 +49,38 @@ export async function openDatabase(location: DatabaseLocation, options: Database
     };
     return { prisma, adapterFactory, kind: "postgres", pool, close };
   }
-  const pglite = await PGlite.create({ dataDir: location.dataDir, extensions: pgliteExtensions });
-  return wrapPGlite(pglite, options);
+  const { pglite, close } = await openPGlite(location.dataDir);
+  return wrapPGlite(pglite, options, close);
 }
 
-/** Serves an already open PGlite (tests hand in copies of a migrated template). */
-export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}): Database {
+/**
+ * Opens the PGlite in `dataDir` (or in memory for `memory://`); a data
+ * directory stays locked to this process until `close` (see data-dir-lock.ts).
+ */
+export async function openPGlite(dataDir: string): Promise<{ pglite: PGlite; close(): Promise<void> }> {
+  if (dataDir === "memory://") {
+    const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
+    return { pglite, close: () => pglite.close() };
+  }
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDirectory(dataDir);
+  try {
+    const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
+    return {
+      pglite,
+      close: async () => {
+        await pglite.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** Serves an already open PGlite (tests hand in copies of a migrated template); `closePGlite` ends it. */
+export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}, closePGlite = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = createClient(adapterFactory, options);
   return {
@@ -61,7 +89,7 @@ export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}): Datab
     kind: "pglite",
     close: async () => {
       await prisma.$disconnect();
-      await pglite.close();
+      await closePGlite();
     },
   };
 }

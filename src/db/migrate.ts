@@ -1,13 +1,10 @@
-import { mkdir } from "node:fs/promises";
 import type { DatabaseLocation } from "../config.ts";
 import { type Database, openDatabase } from "./client.ts";
+import { DataDirectoryInUseError } from "./data-dir-lock.ts";
 import { applyMigrations, readMigrations } from "./migrations.ts";
 
 /** Opens the configured database and brings it up to the latest migration. */
 export async function openMigratedDatabase(location: DatabaseLocation): Promise<{ db: Database; applied: string[] }> {
-  if (location.kind === "pglite" && location.dataDir !== "memory://") {
-    await mkdir(location.dataDir, { recursive: true });
-  }
   const db = await openDatabase(location);
   try {
     const applied = await applyMigrations(db.prisma, await readMigrations());
@@ -15,5 +12,22 @@ export async function openMigratedDatabase(location: DatabaseLocation): Promise<
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/**
+ * The migrated database, or why its data directory is busy printed (with
+ * `advice` for this entry point, if any) and the process ended: for entry points.
+ */
+export async function openMigratedDatabaseOrExit(
+  location: DatabaseLocation,
+  advice?: string,
+): Promise<{ db: Database; applied: string[] }> {
+  try {
+    return await openMigratedDatabase(location);
+  } catch (error) {
+    if (!(error instanceof DataDirectoryInUseError)) throw error;
+    console.error(advice ? `${error.message}\n${advice}` : error.message);
+    process.exit(1);
   }
 }
