@@ -7,6 +7,7 @@ import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
+import { knownOperationTypes } from "./graphql/known-operation-types.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
 import { requestBodyLimit } from "./graphql/request-body-limit.ts";
 import { schema } from "./graphql/schema.ts";
@@ -44,6 +45,7 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
       errorHandling(logger, requestIds),
       requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
+      knownOperationTypes,
       compiledExecution(),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
