@@ -88,6 +88,19 @@ test("hostile values sent as literals in the document are refused as they are as
   );
 });
 
+test("arguments of nested fields are checked as those of root fields", async () => {
+  await server.graphql('mutation { createOrganization(input: { id: "nested-org", name: "Nested" }) { __typename } }');
+  const response = await server.graphql(
+    "query($after: String) { organization(id: \"nested-org\") { users(first: 5, after: $after) { nodes { id } } } }",
+    { after: "a\u0000b" },
+  );
+  expect(response.status).toBe(400);
+  expect(response.errors?.[0]).toMatchObject({
+    path: ["organization", "users"],
+    extensions: { code: "BAD_USER_INPUT", details: { fields: [{ argument: "after" }] } },
+  });
+});
+
 test("after all of it the server still answers, and logged no unexpected error", async () => {
   expect(server.logs.filter((line) => line.level >= 50)).toEqual([]);
   expect((await server.yoga.fetch("http://localhost/health")).status).toBe(200);
