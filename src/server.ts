@@ -9,6 +9,7 @@ import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
+import { knownOperationTypes } from "./graphql/known-operation-types.ts";
 import { createMetrics, metricsEndpoint } from "./graphql/metrics.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
 import { requestBodyLimit } from "./graphql/request-body-limit.ts";
@@ -67,6 +68,7 @@ export function createServer({
       requestBodyLimit(graphql.maxBodyBytes),
       authentication({ prisma, secretKeys, rateLimiter, clientAddress, callers }),
       ...queryLimits(graphql),
+      knownOperationTypes,
       compiledExecution(logger),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
