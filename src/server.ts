@@ -30,6 +30,9 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
+    // GraphiQL from the installed package, not a CDN, so that it works without internet access;
+    // imported on first use, as its 9 MB take a third of a second to load.
+    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     graphiql: graphql.introspection && {
       title: "User directory",
       headers: JSON.stringify({ Authorization: "Bearer sk_…" }),
