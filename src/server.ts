@@ -4,23 +4,26 @@ import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import { automaticPersistedQueries } from "./graphql/automatic-persisted-queries.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
+import { corsPolicy, varyByOrigin } from "./graphql/cors.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
 import { requestBodyLimit } from "./graphql/request-body-limit.ts";
 import { schema } from "./graphql/schema.ts";
+import { trustedDocumentsOnly } from "./graphql/trusted-documents.ts";
 import type { Logger } from "./logger.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "cors">;
 };
 
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, config: { graphql, secretKeyCacheSeconds } }: ServerDependencies) {
+export function createServer({ prisma, logger, rateLimiter, config: { graphql, secretKeyCacheSeconds, cors } }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
   return createYoga<Record<string, unknown>, Context>({
@@ -30,6 +33,7 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
+    cors: corsPolicy(cors),
     // GraphiQL from the installed package, not a CDN, so that it works without internet access;
     // imported on first use, as its 9 MB take a third of a second to load.
     renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
@@ -46,6 +50,8 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
     plugins: [
       errorHandling(logger, requestIds),
       requestBodyLimit(graphql.maxBodyBytes),
+      ...(cors.origins ? [varyByOrigin] : []),
+      ...(graphql.trustedDocuments ? trustedDocumentsOnly(graphql.trustedDocuments) : [automaticPersistedQueries()]),
       ...queryLimits(graphql),
       compiledExecution(),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
