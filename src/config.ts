@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import proxyAddr from "proxy-addr";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { type TrustedDocuments, readTrustedDocuments } from "./graphql/trusted-documents.ts";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -50,7 +51,24 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(100_000),
   // Yoga's default; a bulk upsert of 1000 users with their tokens and properties stays far below.
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(25_000_000),
+  GRAPHQL_TRUSTED_DOCUMENTS: z.string().trim().min(1).optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) => list.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+    .pipe(z.array(z.string().refine(isOrigin, { message: "each must be an origin such as https://app.example.com" })).min(1))
+    .optional(),
+  // Chromium caps it at 7200, Firefox at 86400.
+  CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
 });
+
+/** `scheme://host[:port]` as browsers send it in `Origin`: no path, no trailing slash. */
+function isOrigin(origin: string): boolean {
+  try {
+    return new URL(origin).origin === origin;
+  } catch {
+    return false;
+  }
+}
 
 export type DatabaseLocation =
   | { kind: "pglite"; dataDir: string }
@@ -68,6 +86,7 @@ export type Config = {
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  cors: CorsConfig;
   metrics: MetricsConfig;
 };
 
@@ -94,7 +113,12 @@ export type GraphQLConfig = {
   maxTokens: number;
   maxCost: number;
   maxBodyBytes: number;
+  /** When set, the only documents that run (GRAPHQL_TRUSTED_DOCUMENTS); else clients may register their own (APQ). */
+  trustedDocuments: TrustedDocuments | undefined;
 };
+
+/** Which browser origins may call the API (undefined: any, for development) and how long they may cache a preflight. */
+export type CorsConfig = { origins: string[] | undefined; maxAgeSeconds: number };
 
 export class ConfigError extends Error {}
 
@@ -128,9 +152,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: environment.GRAPHQL_MAX_TOKENS,
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
+      trustedDocuments: trustedDocumentsAt(environment.GRAPHQL_TRUSTED_DOCUMENTS),
     },
+    cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
   };
+}
+
+function trustedDocumentsAt(path: string | undefined): TrustedDocuments | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readTrustedDocuments(path);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  GRAPHQL_TRUSTED_DOCUMENTS: ${(error as Error).message}`);
+  }
 }
 
 /** The configuration, or the problems printed and the process ended: for entry points. */

@@ -6,8 +6,10 @@ import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import { automaticPersistedQueries } from "./graphql/automatic-persisted-queries.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
+import { corsPolicy, varyByOrigin } from "./graphql/cors.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
 import { knownOperationTypes } from "./graphql/known-operation-types.ts";
 import { createMetrics, metricsEndpoint } from "./graphql/metrics.ts";
@@ -16,6 +18,7 @@ import { requestBodyLimit } from "./graphql/request-body-limit.ts";
 import { logRequest } from "./graphql/request-log.ts";
 import { recordRequests } from "./graphql/request-record.ts";
 import { schema } from "./graphql/schema.ts";
+import { trustedDocumentsOnly } from "./graphql/trusted-documents.ts";
 import type { Logger } from "./logger.ts";
 import { PasswordHasher } from "./members/passwords.ts";
 
@@ -23,7 +26,7 @@ export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors">;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
 };
@@ -35,7 +38,7 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing },
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors },
   databasePool,
 }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
@@ -51,6 +54,10 @@ export function createServer({
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
+    cors: corsPolicy(cors),
+    // GraphiQL from the installed package, not a CDN, so that it works without internet access;
+    // imported on first use, as its 9 MB take a third of a second to load.
+    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     graphiql: graphql.introspection && {
       title: "User directory",
       headers: JSON.stringify({ Authorization: "Bearer sk_…" }),
@@ -67,6 +74,8 @@ export function createServer({
       metricsEndpoint(metrics.registry, metricsConfig.token),
       requestBodyLimit(graphql.maxBodyBytes),
       authentication({ prisma, secretKeys, rateLimiter, clientAddress, callers }),
+      ...(cors.origins ? [varyByOrigin] : []),
+      ...(graphql.trustedDocuments ? trustedDocumentsOnly(graphql.trustedDocuments) : [automaticPersistedQueries()]),
       ...queryLimits(graphql),
       knownOperationTypes,
       compiledExecution(logger),
