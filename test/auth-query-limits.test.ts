@@ -91,4 +91,23 @@ describe("introspection", () => {
     const page = await yoga.fetch("http://localhost/graphql", { headers: { accept: "text/html" } });
     expect(await page.text()).not.toContain("GraphiQL");
   });
+
+  test("GRAPHQL_INTROSPECTION=false keeps field, argument and type names out of error messages", async () => {
+    const probes: [string, Record<string, unknown>][] = [
+      ['{ user(id: "x") { nam } }', {}],
+      ["{ users(firts: 1) { nodes { id } } }", {}],
+      ["query ($f: UserFiltr) { users(filter: $f) { nodes { id } } }", {}],
+      ["{ users(filter: { quer: \"a\" }) { nodes { id } } }", {}],
+    ];
+    const open = server;
+    const closed = await server.startInstance({ GRAPHQL_INTROSPECTION: "false" });
+    for (const [query, variables] of probes) {
+      // With introspection on, the same mistakes are answered with a hint.
+      expect(JSON.stringify((await open.graphql(query, variables)).errors)).toContain("Did you mean");
+      const response = await closed.graphql(query, variables);
+      expect(response.status).toBe(400);
+      expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+      expect(JSON.stringify(response.errors)).not.toMatch(/Did you mean|"name"|"first"|"UserFilter"|"query"/);
+    }
+  });
 });

@@ -13,7 +13,8 @@ type Limit = "tokens" | "depth" | "aliases" | "cost";
  * Refuses oversized operations before they run: too many tokens while parsing,
  * too deep, too many aliases or too costly while validating. Each refusal is
  * QUERY_TOO_COMPLEX (400) naming the limit. Without introspection, `__schema`
- * and `__type` are refused as GraphQL itself would (BAD_USER_INPUT).
+ * and `__type` are refused as GraphQL itself would (BAD_USER_INPUT), and
+ * errors keep no "Did you mean …" hints, which would name the schema's fields.
  */
 export function queryLimits(config: GraphQLConfig): Plugin[] {
   return [
@@ -21,7 +22,7 @@ export function queryLimits(config: GraphQLConfig): Plugin[] {
     maxDepthPlugin({ n: config.maxDepth, ...rejectAs("depth", config.maxDepth) }),
     maxAliasesPlugin({ n: config.maxAliases, ...rejectAs("aliases", config.maxAliases) }),
     costLimitPlugin({ maxCost: config.maxCost, ...rejectAs("cost", config.maxCost) }),
-    ...(config.introspection ? [] : [noIntrospection]),
+    ...(config.introspection ? [] : [noIntrospection, noSuggestions]),
   ];
 }
 
@@ -38,4 +39,16 @@ function rejectAs(limit: Limit, max: number) {
 
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
+/** graphql-js's hints at names ("Did you mean "name"?", "Did you mean the enum value "ASC"?"), wherever an error comes from. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+const noSuggestions: Plugin = {
+  onResultProcess({ result }) {
+    for (const item of Array.isArray(result) ? result : [result]) {
+      if (Symbol.asyncIterator in item) continue;
+      for (const error of item.errors ?? []) error.message = error.message.replace(SUGGESTION, "");
+    }
+  },
 };
