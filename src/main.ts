@@ -9,7 +9,7 @@ import { createServer } from "./server.ts";
 const config = loadConfigOrExit();
 
 const logger = createLogger(config.logLevel);
-const { db, applied } = await openMigratedDatabase(config.database);
+const { db, applied } = await openMigratedDatabase(config.database, { statementTimeoutMs: config.statementTimeoutMs });
 if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
 const { developmentKey } = await ensureDefaultProject(db.prisma, {

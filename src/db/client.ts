@@ -20,6 +20,8 @@ export const pgliteExtensions = { pg_trgm };
 export type DatabaseOptions = {
   /** Emit Prisma's `query` event for every SQL statement (tests count them). */
   queryEvents?: boolean;
+  /** PostgreSQL cancels a statement running longer than this many milliseconds (SQLSTATE 57014); 0 or unset: no limit. */
+  statementTimeoutMs?: number;
 };
 
 /**
@@ -32,7 +34,8 @@ export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
-    const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
+    const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
+    const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10, options: sessionOptions });
     const prisma = createClient(adapterFactory, options);
     return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
   }

@@ -1,6 +1,7 @@
 import { type ExecutionResult, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
+import { isStatementCancelled } from "../db/driver-errors.ts";
 import { REQUEST_ERROR_STATUS, isRequestErrorCode, requestError } from "./request-errors.ts";
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -60,6 +61,11 @@ function normalizeError(error: GraphQLError, requestId: string, logger: Logger, 
     // Yoga marks validation errors `spec` to answer them 200 to application/json clients;
     // the contract's status wins (QUERY_TOO_COMPLEX is 400).
     return withExtensions(error, { ...extensions, code, status, requestId, http: http(status) });
+  }
+  if (isStatementCancelled(original)) {
+    logger.warn({ requestId, path: error.path }, "statement cancelled: statement timeout");
+    const timeout = requestError("TIMEOUT", "The database took too long and the request was cancelled; narrow it (a smaller page, a shorter search) or retry.");
+    return withExtensions(error, { ...timeout.extensions, requestId, http: http(REQUEST_ERROR_STATUS.TIMEOUT) }, timeout.message);
   }
   if (original && !(original instanceof GraphQLError)) {
     logger.error({ requestId, err: original, path: error.path }, "unexpected error");

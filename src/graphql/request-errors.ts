@@ -7,6 +7,7 @@ export const REQUEST_ERROR_STATUS = {
   RATE_LIMITED: 429,
   BAD_USER_INPUT: 400,
   QUERY_TOO_COMPLEX: 400,
+  TIMEOUT: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
