@@ -4,6 +4,7 @@ import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import { runForRequest } from "./db/request-cancellation.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
@@ -45,6 +46,8 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
       requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
       compiledExecution(),
+      // A client that goes away cancels the statements its operation has running (PostgreSQL).
+      { instrumentation: { execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute) } },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

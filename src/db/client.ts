@@ -5,6 +5,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { requestCancellingPool } from "./request-cancellation.ts";
 
 export type Database = {
   prisma: PrismaClient;
@@ -35,7 +36,8 @@ export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
     const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
-    const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10, options: sessionOptions });
+    const pool = requestCancellingPool({ connectionString: location.url, max: 10, options: sessionOptions });
+    const adapterFactory = new PrismaPg(pool, { disposeExternalPool: true });
     const prisma = createClient(adapterFactory, options);
     return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
   }
