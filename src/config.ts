@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -21,6 +23,16 @@ const environmentSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  // Per client address: a publishable key alone (sign-up, sign-in) and credentials that fail.
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .transform((value, context) => trustedProxies(value, context))
+    .default([]),
+  // Half the cores hash passwords at most; the rest keep serving everything else.
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   REDIS_URL: z
     .string()
     .trim()
@@ -28,6 +40,8 @@ const environmentSchema = z.object({
     .optional(),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
   GRAPHQL_INTROSPECTION: z.stringbool().default(true),
   // Defaults leave room for the contract's largest page (1000 users with their
   // organization and channel settings) and refuse pages nested in pages.
@@ -51,13 +65,29 @@ export type Config = {
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
   rateLimit: RateLimitConfig;
+  /** Which proxies' X-Forwarded-For names the client: how many hops in front, or their addresses and subnets. */
+  trustedProxies: TrustedProxies;
+  passwordHashing: PasswordHashingConfig;
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  metrics: MetricsConfig;
 };
 
-/** Requests per key and minute; shared through Redis when a URL is set, else per process. */
-export type RateLimitConfig = { perMinute: number; redisUrl: string | undefined };
+/**
+ * Requests per key and minute, and per client address for requests without
+ * a known caller; shared through Redis when a URL is set, else per process.
+ */
+export type RateLimitConfig = { perMinute: number; anonymousPerMinute: number; redisUrl: string | undefined };
+
+/** A hop count, or addresses, subnets and proxy-addr's names (loopback, linklocal, uniquelocal); none by default. */
+export type TrustedProxies = number | readonly string[];
+
+/** Passwords hashed or checked at once in a process, and how many more may wait for their turn. */
+export type PasswordHashingConfig = { concurrency: number; queue: number };
+
+/** Who may read /metrics: holders of the token, or anyone when there is none. */
+export type MetricsConfig = { token: string | undefined };
 
 /** What a query may ask for before it is executed, and whether the schema can be explored. */
 export type GraphQLConfig = {
@@ -87,7 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: environment.DATABASE_STATEMENT_TIMEOUT_MS,
     secretKey: environment.DIRECTORY_SECRET_KEY,
     logLevel: environment.LOG_LEVEL,
-    rateLimit: { perMinute: environment.RATE_LIMIT_PER_MINUTE, redisUrl: environment.REDIS_URL },
+    rateLimit: {
+      perMinute: environment.RATE_LIMIT_PER_MINUTE,
+      anonymousPerMinute: environment.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      redisUrl: environment.REDIS_URL,
+    },
+    trustedProxies: environment.TRUSTED_PROXIES,
+    passwordHashing: { concurrency: environment.PASSWORD_HASH_CONCURRENCY, queue: environment.PASSWORD_HASH_QUEUE },
     secretKeyCacheSeconds: environment.SECRET_KEY_CACHE_SECONDS,
     graphql: {
       introspection: environment.GRAPHQL_INTROSPECTION,
@@ -97,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
     },
+    metrics: { token: environment.METRICS_TOKEN },
   };
 }
 
@@ -115,4 +152,16 @@ export function databaseLocation(url: string | undefined, dataDir = "./data"): D
   if (url === undefined) return { kind: "pglite", dataDir };
   if (url === "memory://") return { kind: "pglite", dataDir: "memory://" };
   return { kind: "postgres", url };
+}
+
+/** TRUSTED_PROXIES: a hop count, or a comma-separated list that proxy-addr understands. */
+function trustedProxies(value: string, context: z.RefinementCtx): TrustedProxies {
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: `must be a hop count or addresses and subnets: ${(error as Error).message}` });
+  }
+  return list;
 }
