@@ -15,7 +15,7 @@ const config = loadConfigOrExit();
 
 const { db } = await openMigratedDatabaseOrExit(
   config.database,
-  "Keys are managed with the server stopped: stop it, run this command, then start it again.",
+  { advice: "Keys are managed with the server stopped: stop it, run this command, then start it again." },
 );
 try {
   await runCli(argv, db.prisma, (line) => console.log(line));

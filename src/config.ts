@@ -16,6 +16,8 @@ const environmentSchema = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1).default("./data"),
+  // PostgreSQL cancels a statement of the gateway's running longer (0: no limit); migrations are exempt.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   DIRECTORY_SECRET_KEY: z
     .string()
     .trim()
@@ -77,6 +79,8 @@ export type DatabaseLocation =
 export type Config = {
   port: number;
   database: DatabaseLocation;
+  /** PostgreSQL's statement_timeout for the gateway's sessions, in milliseconds; 0: none. */
+  statementTimeoutMs: number;
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
   rateLimit: RateLimitConfig;
@@ -135,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: environment.PORT,
     database: databaseLocation(environment.DATABASE_URL, environment.DATA_DIR),
+    statementTimeoutMs: environment.DATABASE_STATEMENT_TIMEOUT_MS,
     secretKey: environment.DIRECTORY_SECRET_KEY,
     logLevel: environment.LOG_LEVEL,
     rateLimit: {

@@ -10,7 +10,7 @@ import { createServer } from "./server.ts";
 const config = loadConfigOrExit();
 
 const logger = createLogger(config.logLevel);
-const { db, applied } = await openMigratedDatabaseOrExit(config.database);
+const { db, applied } = await openMigratedDatabaseOrExit(config.database, { statementTimeoutMs: config.statementTimeoutMs });
 if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
 const { developmentKey } = await ensureDefaultProject(db.prisma, {

@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { automaticPersistedQueries } from "./graphql/automatic-persisted-queries.ts";
+import { runForRequest } from "./db/request-cancellation.ts";
 import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { corsPolicy, varyByOrigin } from "./graphql/cors.ts";
@@ -79,6 +80,8 @@ export function createServer({
       ...queryLimits(graphql),
       knownOperationTypes,
       compiledExecution(logger),
+      // A client that goes away cancels the statements its operation has running (PostgreSQL).
+      { instrumentation: { execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute) } },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

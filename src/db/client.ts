@@ -8,6 +8,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { requestCancellingPool } from "./request-cancellation.ts";
 
 export type Database = {
   prisma: PrismaClient;
@@ -27,6 +28,8 @@ export const pgliteExtensions = { pg_trgm };
 export type DatabaseOptions = {
   /** Emit Prisma's `query` event for every SQL statement (tests count them). */
   queryEvents?: boolean;
+  /** PostgreSQL cancels a statement running longer than this many milliseconds (SQLSTATE 57014); 0 or unset: no limit. */
+  statementTimeoutMs?: number;
 };
 
 /**
@@ -39,8 +42,9 @@ export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
+    const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
     // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
-    const pool = new pg.Pool({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
+    const pool = requestCancellingPool({ connectionString: location.url, max: 10, options: sessionOptions });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
     const close = async () => {

@@ -1,11 +1,14 @@
 import type { DatabaseLocation } from "../config.ts";
-import { type Database, openDatabase } from "./client.ts";
+import { type Database, type DatabaseOptions, openDatabase } from "./client.ts";
 import { DataDirectoryInUseError } from "./data-dir-lock.ts";
 import { applyMigrations, readMigrations } from "./migrations.ts";
 
 /** Opens the configured database and brings it up to the latest migration. */
-export async function openMigratedDatabase(location: DatabaseLocation): Promise<{ db: Database; applied: string[] }> {
-  const db = await openDatabase(location);
+export async function openMigratedDatabase(
+  location: DatabaseLocation,
+  options: DatabaseOptions = {},
+): Promise<{ db: Database; applied: string[] }> {
+  const db = await openDatabase(location, options);
   try {
     const applied = await applyMigrations(db.prisma, await readMigrations());
     return { db, applied };
@@ -21,10 +24,10 @@ export async function openMigratedDatabase(location: DatabaseLocation): Promise<
  */
 export async function openMigratedDatabaseOrExit(
   location: DatabaseLocation,
-  advice?: string,
+  { advice, ...options }: DatabaseOptions & { advice?: string } = {},
 ): Promise<{ db: Database; applied: string[] }> {
   try {
-    return await openMigratedDatabase(location);
+    return await openMigratedDatabase(location, options);
   } catch (error) {
     if (!(error instanceof DataDirectoryInUseError)) throw error;
     console.error(advice ? `${error.message}\n${advice}` : error.message);

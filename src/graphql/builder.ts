@@ -46,5 +46,7 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("JSONObject", JSONObjectScalar);
 // Closed by default: a root field without scopes of its own is still for secret
 // keys only. Fields open to user tokens say so with `skipTypeScopes: true`.
+// Every root query field is nullable: a field refused (FORBIDDEN) or failing is
+// null with its error, and the others of the request keep their data.
 builder.queryType({ authScopes: { secretKey: true } });
 builder.mutationType({ authScopes: { secretKey: true } });
