@@ -13,5 +13,6 @@ import "../auth/schema.ts";
 import "../members/role-schema.ts";
 import "../members/membership-schema.ts";
 import "../members/lifecycle-schema.ts";
+import "../preferences/schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

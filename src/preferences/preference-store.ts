@@ -1,0 +1,176 @@
+import type { Auth } from "../auth/authenticate.ts";
+import { retryOnWriteConflict } from "../db/retry.ts";
+import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
+import { organizationInReach } from "../members/reach.ts";
+import {
+  type PreferenceDocument,
+  type PreferenceSetInput,
+  documentFrom,
+  emptyDocument,
+  mergePreferences,
+  preferenceInputProblems,
+} from "./preference-document.ts";
+
+type Transaction = Prisma.TransactionClient;
+
+/** A set as read: the user's own (version ≥ 1), or the project's defaults standing in for it (version 0, no updatedAt). */
+export type PreferenceSetView = { id: string; document: PreferenceDocument; version: number; updatedAt: Date | null };
+
+export const DEFAULT_SET_ID = "default";
+export const MAX_USERS_PER_SET = 1000;
+
+/** The project's defaults; an empty document (every channel allowed) until setDefaultPreferences. */
+export async function readDefaultPreferences(prisma: PrismaClient | Transaction, projectId: string): Promise<PreferenceSetView> {
+  const row = await prisma.defaultPreferenceSet.findUnique({ where: { projectId } });
+  return { id: DEFAULT_SET_ID, document: row ? documentFrom(row.document) : emptyDocument(), version: row?.version ?? 0, updatedAt: row?.updatedAt ?? null };
+}
+
+/** The user's set with this id, or the project's defaults under that id when the user has none. */
+export async function readUserPreferences(prisma: PrismaClient, projectId: string, userId: string, setId: string): Promise<PreferenceSetView> {
+  const row = await prisma.preferenceSet.findUnique({ where: { projectId_userId_setId: { projectId, userId, setId } } });
+  if (row) return { id: setId, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt };
+  const defaults = await readDefaultPreferences(prisma, projectId);
+  return { ...defaults, id: setId, version: 0, updatedAt: null };
+}
+
+export async function readUserPreferenceSets(prisma: PrismaClient, projectId: string, userId: string): Promise<PreferenceSetView[]> {
+  const rows = await prisma.preferenceSet.findMany({ where: { projectId, userId }, orderBy: { setId: "asc" } });
+  return rows.map((row) => ({ id: row.setId, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt }));
+}
+
+/** ValidationError with every problem of the input and set id; the set id is "default" or an organization's id. */
+async function validate(tx: Transaction, projectId: string, setId: string, input: PreferenceSetInput) {
+  const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter((id) => UUID.test(id));
+  const [channels, organization] = await Promise.all([
+    channelIds.length > 0 ? tx.channel.findMany({ where: { projectId, id: { in: channelIds } }, select: { id: true } }) : [],
+    setId === DEFAULT_SET_ID ? null : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
+  ]);
+  const problems = preferenceInputProblems(input, new Set(channels.map((channel) => channel.id)));
+  if (setId !== DEFAULT_SET_ID && !organization) {
+    problems.unshift({ field: "setId", message: `"default" or the id of one of the project's organizations`, reason: "unknown" });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Locks the users in id order (writers of the same users queue instead of
+ * deadlocking) and returns the ids asked for that do not exist within the caller's reach.
+ */
+async function lockUsersInReach(tx: Transaction, auth: Auth, userIds: readonly string[]): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string; organization_id: string | null }[]>`
+    SELECT id, organization_id FROM users WHERE project_id = ${auth.projectId}::uuid AND id = ANY(${[...userIds]}::text[])
+    ORDER BY id FOR UPDATE`;
+  const reached = new Set(rows.filter((row) => organizationInReach(auth, row.organization_id)).map((row) => row.id));
+  return userIds.filter((id) => !reached.has(id));
+}
+
+type StoredRow = { user_id: string; document: unknown; version: number; updated_at: Date };
+
+/**
+ * Merges the input into each user's set (or, for a user without one, into the
+ * project's defaults) and writes them all in one statement, in one transaction.
+ */
+async function writeSets(
+  tx: Transaction,
+  projectId: string,
+  userIds: readonly string[],
+  setId: string,
+  input: PreferenceSetInput,
+  expectedVersion: number | null,
+): Promise<Map<string, PreferenceSetView>> {
+  const stored = await tx.preferenceSet.findMany({ where: { projectId, setId, userId: { in: [...userIds] } } });
+  const byUser = new Map(stored.map((row) => [row.userId, row]));
+  const defaults = stored.length < userIds.length ? (await readDefaultPreferences(tx, projectId)).document : emptyDocument();
+  const written = userIds.map((userId) => {
+    const current = byUser.get(userId);
+    const version = current?.version ?? 0;
+    if (expectedVersion !== null && expectedVersion !== version) throw new VersionConflictError(version);
+    const document = mergePreferences(current ? documentFrom(current.document) : defaults, input);
+    return { user_id: userId, document, version: version + 1 };
+  });
+  const rows = await tx.$queryRaw<StoredRow[]>`
+    INSERT INTO preference_sets (project_id, user_id, set_id, document, version, updated_at)
+    SELECT ${projectId}::uuid, w.user_id, ${setId}, w.document, w.version, now()
+    FROM jsonb_to_recordset(${JSON.stringify(written)}::jsonb) AS w(user_id text, document jsonb, version int)
+    ON CONFLICT (project_id, user_id, set_id)
+      DO UPDATE SET document = EXCLUDED.document, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    RETURNING user_id, document, version, updated_at`;
+  return new Map(
+    rows.map((row) => [row.user_id, { id: setId, document: documentFrom(row.document), version: row.version, updatedAt: new Date(row.updated_at) }]),
+  );
+}
+
+const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
+
+/** setPreferences: NotFoundError for a user outside the caller's reach, VersionConflictError when expectedVersion is stale. */
+export function setPreferences(
+  prisma: PrismaClient,
+  auth: Auth,
+  userId: string,
+  setId: string,
+  input: PreferenceSetInput,
+  expectedVersion: number | null,
+): Promise<PreferenceSetView> {
+  return retryOnWriteConflict(() =>
+    prisma.$transaction(async (tx) => {
+      if ((await lockUsersInReach(tx, auth, [userId])).length > 0) throw new NotFoundError("user", userId);
+      await validate(tx, auth.projectId, setId, input);
+      return (await writeSets(tx, auth.projectId, [userId], setId, input, expectedVersion)).get(userId)!;
+    }, WRITE_TRANSACTION),
+  );
+}
+
+/** setPreferencesForUsers: all or nothing; every unknown user id is reported at once under `userIds.<index>`. */
+export function setPreferencesForUsers(
+  prisma: PrismaClient,
+  auth: Auth,
+  userIds: readonly string[],
+  setId: string,
+  input: PreferenceSetInput,
+): Promise<PreferenceSetView[]> {
+  const unique = [...new Set(userIds)];
+  if (unique.length > MAX_USERS_PER_SET) {
+    throw new ValidationError([{ field: "userIds", message: `at most ${MAX_USERS_PER_SET} users`, reason: "too_many" }]);
+  }
+  return retryOnWriteConflict(() =>
+    prisma.$transaction(async (tx) => {
+      const missing = new Set(await lockUsersInReach(tx, auth, unique));
+      if (missing.size > 0) {
+        throw new ValidationError(
+          userIds.flatMap((id, index) => (missing.has(id) ? [{ field: `userIds.${index}`, message: "no user with this id", reason: "unknown" as const }] : [])),
+        );
+      }
+      await validate(tx, auth.projectId, setId, input);
+      const written = await writeSets(tx, auth.projectId, unique, setId, input, null);
+      return unique.map((id) => written.get(id)!);
+    }, WRITE_TRANSACTION),
+  );
+}
+
+/** setDefaultPreferences: merges into the project's defaults like setPreferences does into a user's set. */
+export function setDefaultPreferences(
+  prisma: PrismaClient,
+  projectId: string,
+  input: PreferenceSetInput,
+  expectedVersion: number | null,
+): Promise<PreferenceSetView> {
+  return retryOnWriteConflict(() =>
+    prisma.$transaction(async (tx) => {
+      await validate(tx, projectId, DEFAULT_SET_ID, input);
+      // The row exists (version 0) before it is locked, so concurrent first writes queue on it too.
+      await tx.$executeRaw`
+        INSERT INTO default_preference_sets (project_id, document, version) VALUES (${projectId}::uuid, '{}'::jsonb, 0)
+        ON CONFLICT (project_id) DO NOTHING`;
+      const [current] = await tx.$queryRaw<{ document: unknown; version: number }[]>`
+        SELECT document, version FROM default_preference_sets WHERE project_id = ${projectId}::uuid FOR UPDATE`;
+      if (expectedVersion !== null && expectedVersion !== current!.version) throw new VersionConflictError(current!.version);
+      const row = await tx.defaultPreferenceSet.update({
+        where: { projectId },
+        data: { document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject, version: current!.version + 1, updatedAt: new Date() },
+      });
+      return { id: DEFAULT_SET_ID, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt };
+    }, WRITE_TRANSACTION),
+  );
+}
