@@ -1,3 +1,4 @@
 // The preferences domain's part of the GraphQL schema.
 import "./workflow-schema.ts";
 import "./preference-schema.ts";
+import "./recipients-schema.ts";

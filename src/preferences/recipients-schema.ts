@@ -1,0 +1,61 @@
+import { ChannelProviderEnum, ChannelType as ChannelObject } from "../channels/channel.ts";
+import { builder } from "../graphql/builder.ts";
+import { connectionType } from "../graphql/connection.ts";
+import { UserFilterInput } from "../users/queries.ts";
+import { UserType } from "../users/user.ts";
+import { DECISION_REASONS, type Decision } from "./decide.ts";
+import { type Recipient, resolveRecipients } from "./resolve-recipients.ts";
+import { ChannelTypeEnum } from "./workflow-schema.ts";
+
+const DecisionReasonEnum = builder.enumType("DecisionReason", { values: DECISION_REASONS });
+
+const ChannelDecisionType = builder.objectRef<Decision>("ChannelDecision").implement({
+  description: "Whether one destination may be sent to, and why.",
+  fields: (t) => ({
+    channelType: t.field({ type: ChannelTypeEnum, resolve: (decision) => decision.channelType }),
+    channel: t.field({
+      type: ChannelObject,
+      nullable: true,
+      description: "The configured channel whose settings hold the destination; null for the user's own contact fields.",
+      resolve: (decision) => decision.channel as never,
+    }),
+    provider: t.field({ type: ChannelProviderEnum, nullable: true, resolve: (decision) => decision.provider }),
+    destination: t.exposeString("destination", { nullable: true, description: "The address: email, phone number, token, endpoint or Slack id." }),
+    allowed: t.exposeBoolean("allowed"),
+    reason: t.field({ type: DecisionReasonEnum, resolve: (decision) => decision.reason }),
+    allowedAt: t.expose("allowedAt", { type: "DateTime", nullable: true, description: "For QUIET_HOURS: when the window ends." }),
+  }),
+});
+
+const RecipientType = builder.objectRef<Recipient>("Recipient").implement({
+  fields: (t) => ({
+    user: t.field({ type: UserType, resolve: (recipient) => recipient.user }),
+    reachable: t.exposeBoolean("reachable", { description: "Whether any destination is allowed." }),
+    channels: t.field({ type: [ChannelDecisionType], resolve: (recipient) => recipient.channels }),
+  }),
+});
+
+const RecipientConnection = connectionType("Recipient", RecipientType);
+
+builder.queryField("resolveRecipients", (t) =>
+  t.field({
+    type: RecipientConnection,
+    nullable: true,
+    description: `Who may be reached for the workflow, on which channel and destination, at \`at\` (now by default): \
+the users named by userIds, or an audience by filter, a page at a time in id order. See the README's evaluation rules.`,
+    skipTypeScopes: true,
+    authScopes: { scope: "users:read" },
+    args: {
+      workflow: t.arg.string({ required: true }),
+      category: t.arg.string({ description: "A category the send is under, besides the workflow's own." }),
+      organizationId: t.arg.id({ description: "The organization the send is for: users' sets for it override their default sets." }),
+      data: t.arg({ type: "JSONObject", description: "The send's data, read by conditions on data.<path>." }),
+      at: t.arg({ type: "DateTime" }),
+      userIds: t.arg.idList({ description: "At most 1000." }),
+      filter: t.arg({ type: UserFilterInput }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: (_root, args, { prisma, auth }) => resolveRecipients(prisma, auth, args),
+  }),
+);
