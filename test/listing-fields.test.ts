@@ -44,6 +44,8 @@ beforeAll(async () => {
     { channelId: channel.data.createChannel.channel.id },
   );
   expect(settings.data.setChannelSettings.__typename).toBe("SetChannelSettingsSuccess");
+  const preferences = await server.graphql(`mutation { setPreferences(userId: "${ID}", input: { commercialSubscribed: true }) { __typename } }`);
+  expect(preferences.data.setPreferences.__typename).toBe("SetPreferencesSuccess");
   // What only webhooks and members set.
   const role = await server.prisma.role.findFirstOrThrow({ where: { projectId: server.projectId } });
   await server.prisma.user.update({

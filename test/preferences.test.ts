@@ -280,6 +280,21 @@ describe("setPreferencesForUsers", () => {
   });
 });
 
+describe("reading", () => {
+  test("a page of users reads its preferences in a fixed number of statements", async () => {
+    const page = (first: number) =>
+      server.graphql(`{ users(first: ${first}, orderBy: { field: ID }) { nodes { id preferences { version categories { key } } preferenceSets { id } } } }`);
+    const few = await server.countStatements(() => page(3));
+    let response;
+    const many = await server.countStatements(async () => {
+      response = await page(300);
+    });
+    expect(response!.data.users.nodes).toHaveLength(300);
+    expect(many).toBe(few);
+    expect(many).toBeLessThanOrEqual(5);
+  });
+});
+
 describe("access", () => {
   const CREATE_TOKEN = `mutation T($userId: ID!) { createUserToken(userId: $userId) { ... on CreateUserTokenSuccess { token } } }`;
   const asUser = async (userId: string) => {

@@ -65,7 +65,14 @@ const OPERATIONS: Operation[] = [
   {
     field: "me",
     requires: "userToken",
-    document: `{ me { id email name tags properties channelSettings { settings channel { id name } } pushTokens { token } } }`,
+    document: `{ me { id email name tags properties channelSettings { settings channel { id name } } pushTokens { token } preferences { categories { key } } } }`,
+  },
+  { field: "workflows", requires: "channels:read", document: `{ workflows { key name categories } }` },
+  { field: "defaultPreferences", requires: "users:read", document: `{ defaultPreferences { id categories { key } } }` },
+  {
+    field: "resolveRecipients",
+    requires: "users:read",
+    document: `{ resolveRecipients(workflow: "digest", filter: {}) { nodes { user { id name } channels { destination reason } } } }`,
   },
 
   // Mutations
@@ -93,6 +100,30 @@ const OPERATIONS: Operation[] = [
     requires: "users:write",
     document: `mutation { clearEmailSuppression(userId: "ada") {
       ${RESULT} ... on ClearEmailSuppressionSuccess { user { ${USER_FIELDS} } } } }`,
+  },
+  {
+    field: "defineWorkflow",
+    requires: "channels:write",
+    document: `mutation { defineWorkflow(input: { key: "digest", name: "Renamed by B" }) { ${RESULT} ... on DefineWorkflowSuccess { workflow { key name categories } } } }`,
+  },
+  { field: "deleteWorkflow", requires: "channels:write", document: `mutation { deleteWorkflow(key: "digest") { ${RESULT} } }` },
+  {
+    field: "setPreferences",
+    requires: "users:write",
+    document: `mutation { setPreferences(userId: "ada", input: { commercialSubscribed: true }) {
+      ${RESULT} ... on SetPreferencesSuccess { preferenceSet { categories { key } } } } }`,
+  },
+  {
+    field: "setPreferencesForUsers",
+    requires: "users:write",
+    document: `mutation { setPreferencesForUsers(userIds: ["ada"], input: { commercialSubscribed: true }) {
+      ${RESULT} ... on SetPreferencesForUsersSuccess { preferenceSets { categories { key } } } } }`,
+  },
+  {
+    field: "setDefaultPreferences",
+    requires: "users:write",
+    document: `mutation { setDefaultPreferences(input: { commercialSubscribed: true }) {
+      ${RESULT} ... on SetDefaultPreferencesSuccess { preferenceSet { categories { key } } } } }`,
   },
   {
     field: "createOrganization",
@@ -196,7 +227,7 @@ const OPERATIONS: Operation[] = [
 ];
 
 /** Values that exist only in project A: none may appear in an answer to project B. */
-const ONLY_IN_A = ["ada@project-a.example", "Ada of A", "tag-of-a", "property-of-a", "Org of A", "Channel of A", "push-token-of-a", "settings-of-a"];
+const ONLY_IN_A = ["ada@project-a.example", "Ada of A", "tag-of-a", "property-of-a", "Org of A", "Channel of A", "push-token-of-a", "settings-of-a", "Workflow of A", "category-of-a", "default-of-a"];
 
 let server: TestServer;
 let a: ProjectA;
@@ -240,6 +271,10 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
   await prisma.channelSettings.create({
     data: { projectId, userId: "ada", channelId: channel.id, settings: { email: "settings-of-a@project-a.example" } },
   });
+  await prisma.workflow.create({ data: { projectId, key: "digest", name: "Workflow of A", categories: ["category-of-a"] } });
+  const rule = { enabled: false, channelTypes: {}, conditions: [] };
+  await prisma.preferenceSet.create({ data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } } });
+  await prisma.defaultPreferenceSet.create({ data: { projectId, document: { categories: { "default-of-a": rule } } } });
   return { projectId, channelId: channel.id };
 }
 
@@ -257,6 +292,9 @@ async function snapshotOfA(): Promise<unknown> {
     prisma.idempotencyRecord.findMany({ where, orderBy: { key: "asc" } }),
     prisma.role.findMany({ where, orderBy: { id: "asc" } }),
     prisma.invitation.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.workflow.findMany({ where, orderBy: { key: "asc" } }),
+    prisma.preferenceSet.findMany({ where, orderBy: [{ userId: "asc" }, { setId: "asc" }] }),
+    prisma.defaultPreferenceSet.findUnique({ where: { projectId: a.projectId } }),
   ]);
 }
 
@@ -265,6 +303,7 @@ let projects = 0;
 async function projectB(scopes?: readonly Scope[]) {
   const b = await server.createProject(`b-${++projects}`, scopes);
   await server.prisma.user.create({ data: { projectId: b.projectId, id: "ada", name: "Ada of B" } });
+  await server.prisma.workflow.create({ data: { projectId: b.projectId, key: "digest" } });
   return b;
 }
 

@@ -86,19 +86,24 @@ export const PreferenceSetType = builder.objectRef<PreferenceSetView>("Preferenc
   }),
 });
 
+// Loaders per request: every user of a page shares the statements.
 builder.prismaObjectFields("User", (t) => ({
-  preferences: t.field({
+  preferences: t.loadable({
     type: PreferenceSetType,
     description: "The user's preference set with this id; the project's defaults (version 0) when the user has none.",
     extensions: readsUserFields([]),
     args: { setId: t.arg.id({ defaultValue: DEFAULT_SET_ID }) },
-    resolve: (user, { setId }, { prisma, auth }) => readUserPreferences(prisma, auth.projectId, user.id, setId ?? DEFAULT_SET_ID),
+    load: (keys: { userId: string; setId: string }[], { prisma, auth }) => readUserPreferences(prisma, auth.projectId, keys),
+    loaderOptions: { cacheKeyFn: (key) => JSON.stringify([key.userId, key.setId]) },
+    resolve: (user, { setId }) => ({ userId: user.id, setId: setId ?? DEFAULT_SET_ID }),
   }),
-  preferenceSets: t.field({
-    type: [PreferenceSetType],
+  preferenceSets: t.loadableGroup({
+    type: PreferenceSetType,
     description: "The user's own sets, ordered by id.",
     extensions: readsUserFields([]),
-    resolve: (user, _args, { prisma, auth }) => readUserPreferenceSets(prisma, auth.projectId, user.id),
+    load: (userIds: string[], { prisma, auth }) => readUserPreferenceSets(prisma, auth.projectId, userIds),
+    group: (set) => (set as PreferenceSetView & { userId: string }).userId,
+    resolve: (user) => user.id,
   }),
 }));
 

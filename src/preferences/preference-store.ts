@@ -26,17 +26,37 @@ export async function readDefaultPreferences(prisma: PrismaClient | Transaction,
   return { id: DEFAULT_SET_ID, document: row ? documentFrom(row.document) : emptyDocument(), version: row?.version ?? 0, updatedAt: row?.updatedAt ?? null };
 }
 
-/** The user's set with this id, or the project's defaults under that id when the user has none. */
-export async function readUserPreferences(prisma: PrismaClient, projectId: string, userId: string, setId: string): Promise<PreferenceSetView> {
-  const row = await prisma.preferenceSet.findUnique({ where: { projectId_userId_setId: { projectId, userId, setId } } });
-  if (row) return { id: setId, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt };
-  const defaults = await readDefaultPreferences(prisma, projectId);
-  return { ...defaults, id: setId, version: 0, updatedAt: null };
+const viewOf = (row: { setId: string; document: unknown; version: number; updatedAt: Date }): PreferenceSetView => ({
+  id: row.setId,
+  document: documentFrom(row.document),
+  version: row.version,
+  updatedAt: row.updatedAt,
+});
+
+/**
+ * For each (user, set id), the user's set, or the project's defaults under
+ * that id when the user has none: one statement for the sets of a whole page
+ * of users, and one for the defaults if any user lacks its set.
+ */
+export async function readUserPreferences(
+  prisma: PrismaClient,
+  projectId: string,
+  keys: readonly { userId: string; setId: string }[],
+): Promise<PreferenceSetView[]> {
+  const rows = await prisma.preferenceSet.findMany({
+    where: { projectId, userId: { in: keys.map((key) => key.userId) }, setId: { in: keys.map((key) => key.setId) } },
+  });
+  const found = new Map(rows.map((row) => [JSON.stringify([row.userId, row.setId]), viewOf(row)]));
+  const missing = keys.some((key) => !found.has(JSON.stringify([key.userId, key.setId])));
+  const defaults = missing ? await readDefaultPreferences(prisma, projectId) : null;
+  return keys.map((key) => found.get(JSON.stringify([key.userId, key.setId])) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null });
 }
 
-export async function readUserPreferenceSets(prisma: PrismaClient, projectId: string, userId: string): Promise<PreferenceSetView[]> {
-  const rows = await prisma.preferenceSet.findMany({ where: { projectId, userId }, orderBy: { setId: "asc" } });
-  return rows.map((row) => ({ id: row.setId, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt }));
+/** The users' own sets, ordered by id. */
+export function readUserPreferenceSets(prisma: PrismaClient, projectId: string, userIds: readonly string[]) {
+  return prisma.preferenceSet
+    .findMany({ where: { projectId, userId: { in: [...userIds] } }, orderBy: { setId: "asc" } })
+    .then((rows) => rows.map((row) => ({ ...viewOf(row), userId: row.userId })));
 }
 
 /** ValidationError with every problem of the input and set id; the set id is "default" or an organization's id. */
@@ -97,9 +117,7 @@ async function writeSets(
     ON CONFLICT (project_id, user_id, set_id)
       DO UPDATE SET document = EXCLUDED.document, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     RETURNING user_id, document, version, updated_at`;
-  return new Map(
-    rows.map((row) => [row.user_id, { id: setId, document: documentFrom(row.document), version: row.version, updatedAt: new Date(row.updated_at) }]),
-  );
+  return new Map(rows.map((row) => [row.user_id, viewOf({ setId, document: row.document, version: row.version, updatedAt: new Date(row.updated_at) })]));
 }
 
 const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
@@ -170,7 +188,7 @@ export function setDefaultPreferences(
         where: { projectId },
         data: { document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject, version: current!.version + 1, updatedAt: new Date() },
       });
-      return { id: DEFAULT_SET_ID, document: documentFrom(row.document), version: row.version, updatedAt: row.updatedAt };
+      return viewOf({ ...row, setId: DEFAULT_SET_ID });
     }, WRITE_TRANSACTION),
   );
 }
