@@ -35,6 +35,8 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(100_000),
   // Yoga's default; a bulk upsert of 1000 users with their tokens and properties stays far below.
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(25_000_000),
+  // Below the 30 s a container orchestrator usually waits after SIGTERM before it kills.
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
 });
 
 export type DatabaseLocation =
@@ -50,6 +52,8 @@ export type Config = {
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  /** How long a stop waits for in-flight requests before it closes their connections. */
+  shutdownTimeoutSeconds: number;
 };
 
 /** Requests per key and minute; shared through Redis when a URL is set, else per process. */
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
     },
+    shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
 

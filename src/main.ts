@@ -1,8 +1,10 @@
 import { createServer as createHttpServer } from "node:http";
+import { printAccessHint } from "./auth/access-hint.ts";
 import { ensureDefaultProject } from "./auth/default-project.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
 import { openMigratedDatabase } from "./db/migrate.ts";
+import { gracefulClose } from "./graceful-shutdown.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 
@@ -20,6 +22,7 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config });
 const http = createHttpServer(yoga);
+const closeGracefully = gracefulClose(http, config.shutdownTimeoutSeconds, logger);
 http.listen(config.port, () => {
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -40,6 +43,8 @@ http.listen(config.port, () => {
         "",
       ].join("\n"),
     );
+  } else if (!config.secretKey) {
+    printAccessHint(logger, db.kind === "pglite");
   }
 });
 
@@ -47,10 +52,8 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, "stopping: finishing in-flight requests");
-  // close() stops accepting and waits for open requests; idle keep-alive sockets are dropped.
-  http.closeIdleConnections();
-  await new Promise<void>((resolve) => http.close(() => resolve()));
+  logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, "stopping: finishing in-flight requests");
+  await closeGracefully();
   await rateLimiter.close();
   await db.close();
   logger.info("stopped");
