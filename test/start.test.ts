@@ -50,7 +50,7 @@ test("the embedded default prints a key once, then how to create one; serves it,
   expect(accessHintLine(second.output())?.createKey).toBe(CREATE_KEY);
   expect((await graphql(second.url, key!, READ)).body).toEqual({ data: { user: { name: "Kept" } } });
   expect(await stop(second)).toBe(0);
-});
+}, 180_000);
 
 test("on PostgreSQL it migrates, accepts DIRECTORY_SECRET_KEY and stops on SIGTERM", async (context) => {
   const template = inject("testDatabase");
@@ -74,7 +74,7 @@ test("on PostgreSQL it migrates, accepts DIRECTORY_SECRET_KEY and stops on SIGTE
   expect(keyless.output()).not.toContain("Stop the server first");
   expect(accessHintLine(keyless.output())?.createKey).toBe(CREATE_KEY);
   expect(await stop(keyless)).toBe(0);
-});
+}, 180_000);
 
 test("a bad configuration value stops the start with a clear message", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
