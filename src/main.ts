@@ -48,11 +48,17 @@ http.listen(config.port, () => {
   }
 });
 
+const DATABASE_CLOSE_GRACE_MS = 5_000;
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, "stopping: finishing in-flight requests");
+  // A statement still running in the database holds the database's close: past the timeout and a grace, exit anyway.
+  setTimeout(() => {
+    logger.error("the database did not close in time: exiting without it");
+    process.exit(1);
+  }, config.shutdownTimeoutSeconds * 1000 + DATABASE_CLOSE_GRACE_MS).unref();
   await closeGracefully();
   await rateLimiter.close();
   await db.close();
