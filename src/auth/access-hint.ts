@@ -12,7 +12,8 @@ export function printAccessHint(logger: Logger, embedded: boolean) {
     { createKey: command, createKeyWithoutDevTooling: withoutDevTooling },
     "no DIRECTORY_SECRET_KEY is set: create a secret key for the project default with the directory CLI",
   );
-  console.log(
+  // For the person at the terminal, on stderr like the development key's banner: stdout stays JSON lines.
+  console.error(
     [
       "",
       `  No DIRECTORY_SECRET_KEY is set, and a development key is only shown on the first start.`,
