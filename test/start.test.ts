@@ -42,6 +42,13 @@ test("the embedded default prints a key once, then how to create one; serves it,
   expect(first.output()).not.toContain(CREATE_KEY);
   expect((await graphql(first.url, key!, UPSERT)).body.data.upsertUser.__typename).toBe("UpsertUserSuccess");
   expect(await stop(first)).toBe(0);
+  // stdout is JSON lines alone; the key is printed for the person at the terminal only, on stderr.
+  const logged = first.stdout().trimEnd().split("\n").map((line) => JSON.parse(line));
+  expect(logged).toContainEqual(
+    expect.objectContaining({ msg: "development secret key created, printed once on stderr", keyPrefix: key!.slice(0, 11) }),
+  );
+  expect(logged).toContainEqual(expect.objectContaining({ msg: "request", operationType: "mutation", status: 200 }));
+  expect(first.stdout()).not.toContain(key);
 
   const second = await start({ DATA_DIR: dataDir, DATABASE_URL: "" });
   expect(second.output()).not.toContain("sk_");

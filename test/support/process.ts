@@ -5,7 +5,14 @@ import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
 
 // The service as a user runs it: a real process, real HTTP, real signals.
 
-export type Started = { process: ChildProcess; url: string; output: () => string; exited: Promise<number | null> };
+/** `output` is stdout and stderr as they came; `stdout` alone holds the JSON log lines. */
+export type Started = {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+};
 
 /** Spawns `command` and resolves once the service logs the URL it listens on (and its banner is out). */
 export async function launch(command: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Started> {
@@ -15,7 +22,11 @@ export async function launch(command: string, args: string[], env: Record<string
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
+  let stdout = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,7 +43,7 @@ export async function launch(command: string, args: string[], env: Record<string
       reject(new Error(`exited with ${code}:\n${output}`));
     });
   });
-  return { process: child, url, output: () => output, exited };
+  return { process: child, url, output: () => output, stdout: () => stdout, exited };
 }
 
 /** `npm start` without the npm wrapper, from the sources. */
