@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Auth } from "../auth/authenticate.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import type { PasswordHasher } from "../members/passwords.ts";
 
 /** Built once per request; read-only for resolvers. */
 export type Context = Readonly<{
@@ -10,5 +11,6 @@ export type Context = Readonly<{
   auth: Auth;
   logger: Logger;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHasher;
 }>;
 

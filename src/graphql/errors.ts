@@ -1,5 +1,3 @@
-import { builder } from "./builder.ts";
-
 export type FieldErrorReason = "required" | "invalid" | "too_long" | "too_many" | "unknown" | "conflict";
 export type FieldProblem = { field: string; message: string; reason: FieldErrorReason };
 
@@ -31,36 +29,3 @@ export class VersionConflictError extends DomainError {
     super(`The current version is ${currentVersion}.`);
   }
 }
-
-export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
-  fields: (t) => ({
-    code: t.exposeString("code"),
-    message: t.exposeString("message"),
-  }),
-});
-
-const FieldErrorType = builder.simpleObject("FieldError", {
-  fields: (t) => ({
-    field: t.string(),
-    message: t.string(),
-    reason: t.string({ description: "required, invalid, too_long, too_many, unknown or conflict" }),
-  }),
-});
-
-builder.objectType(ValidationError, {
-  name: "ValidationError",
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ fields: t.field({ type: [FieldErrorType], resolve: (error) => error.fields }) }),
-});
-
-builder.objectType(NotFoundError, {
-  name: "NotFoundError",
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ resource: t.exposeString("resource"), id: t.exposeID("id") }),
-});
-
-builder.objectType(VersionConflictError, {
-  name: "VersionConflictError",
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ currentVersion: t.exposeInt("currentVersion") }),
-});

@@ -1,5 +1,5 @@
 import { builder } from "./builder.ts";
-import "./errors.ts";
+import "./error-types.ts";
 import "../users/user.ts";
 import "../users/mutations.ts";
 import "../users/suppression-mutations.ts";

@@ -7,7 +7,7 @@ import { locale, plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
-import { hashPassword, passwordProblems } from "./passwords.ts";
+import { type PasswordHasher, passwordProblems } from "./passwords.ts";
 import { assertOrganizationInReach, organizationInReach } from "./reach.ts";
 import { MEMBER_ROLE_ID, requireRole } from "./roles.ts";
 
@@ -82,6 +82,7 @@ const invalidToken = (message: string) => new ValidationError([{ field: "token",
 /** Activates an invited user with a password and uses the invitation up; any refusal leaves both as they were. */
 export async function acceptInvitation(
   prisma: PrismaClient,
+  passwords: PasswordHasher,
   projectId: string,
   input: z.input<typeof acceptance>,
   now = new Date(),
@@ -97,7 +98,7 @@ export async function acceptInvitation(
   if (invitation.user.status !== "INVITED") throw invalidToken(`is for a user who is ${invitation.user.status.toLowerCase()}`);
   const problems = passwordProblems(password, invitation.user.email);
   if (problems.length > 0) throw new ValidationError(problems);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await passwords.hash(password);
 
   return prisma.$transaction(async (tx) => {
     // Claiming the invitation first makes it single-use under concurrency: the second claim finds it taken.

@@ -81,7 +81,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }), name: t.arg.string() },
-    resolve: (_root, args, { prisma, auth }) => acceptInvitation(prisma, auth.projectId, args),
+    resolve: (_root, args, { prisma, passwords, auth }) => acceptInvitation(prisma, passwords, auth.projectId, args),
   }),
   registerUser: t.field({
     type: resultUnion("RegisterUser", RegisterUserSuccess, [ValidationError]),
@@ -89,7 +89,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { input: t.arg({ type: RegisterUserInput, required: true }) },
-    resolve: (_root, { input }, { prisma, auth }) => registerUser(prisma, auth.projectId, input),
+    resolve: (_root, { input }, { prisma, passwords, auth }) => registerUser(prisma, passwords, auth.projectId, input),
   }),
   signIn: t.field({
     type: resultUnion("SignIn", SignInSuccess, [ValidationError]),
@@ -97,6 +97,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, credentials, { prisma, auth, signInThrottle }) => signIn(prisma, signInThrottle, auth.projectId, credentials),
+    resolve: (_root, credentials, { prisma, auth, signInThrottle, passwords }) =>
+      signIn(prisma, { throttle: signInThrottle, passwords }, auth.projectId, credentials),
   }),
 }));

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { User } from "../db/generated/prisma/client.ts";
 import type { JsonObject } from "../graphql/builder.ts";
@@ -41,6 +42,7 @@ export function blankUser(projectId: string, id: string, now: Date): UserState {
       roleId: null,
       passwordHash: null,
       lastLoginAt: null,
+      incarnation: randomUUID(),
     },
     pushTokens: [],
   };

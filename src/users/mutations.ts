@@ -5,6 +5,7 @@ import { MAX_BULK_UPSERT, upsertUsers } from "./bulk-upsert.ts";
 import { deleteUser } from "./delete.ts";
 import { resultTypeName } from "./result-type.ts";
 import { upsertUser } from "./upsert.ts";
+import { parseUpsert } from "./upsert-input.ts";
 import { BulkUpsertUserInput, UpsertOptions, UpsertUserInput } from "./upsert-inputs.ts";
 import { UserType } from "./user.ts";
 
@@ -41,13 +42,16 @@ builder.mutationField("upsertUser", (t) =>
     type: UpsertUserResult,
     skipTypeScopes: true,
     authScopes: (_root, { id }) => ({ $any: { scope: "users:write", selfUser: id } }),
+    checksOwnArguments: true,
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpsertUserInput, required: true }),
       options: t.arg({ type: UpsertOptions }),
     },
     resolve: async (_root, { id, input, options }, { prisma, auth }) => {
-      await assertUpsertInReach(prisma, auth, id, input.organizationId);
+      // Validated before the reach check, which looks the user and organization up.
+      const { organizationId } = parseUpsert(id, input, options ?? {});
+      await assertUpsertInReach(prisma, auth, id, organizationId);
       return upsertUser(prisma, auth.projectId, id, input, options ?? {});
     },
   }),
@@ -58,6 +62,8 @@ builder.mutationField("upsertUsers", (t) =>
     type: UpsertUsersResult,
     description: `Upserts up to ${MAX_BULK_UPSERT} users; a bad input fails alone and the rest are written.`,
     authScopes: { scope: "users:write" },
+    // Each input is validated alone, so that a bad one fails alone.
+    checksOwnArguments: true,
     args: { users: t.arg({ type: [BulkUpsertUserInput], required: true }) },
     resolve: (_root, { users }, { prisma, auth }) => upsertUsers(prisma, auth.projectId, users),
   }),

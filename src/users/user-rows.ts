@@ -11,7 +11,7 @@ const USER_COLUMNS = Prisma.sql`
   u.unsubscribed_texting AS "unsubscribedTexting", u.email_suppression_reason AS "emailSuppressionReason",
   u.email_suppressed_at AS "emailSuppressedAt", u.last_seen_at AS "lastSeenAt", u.created_at AS "createdAt",
   u.updated_at AS "updatedAt", u.version, u.role_id AS "roleId", u.password_hash AS "passwordHash",
-  u.last_login_at AS "lastLoginAt"`;
+  u.last_login_at AS "lastLoginAt", u.incarnation`;
 
 /**
  * Reads and locks the users that exist among `ids` until the transaction
@@ -40,16 +40,17 @@ export async function writeUsers(tx: Transaction, projectId: string, rows: reado
     INSERT INTO users AS u (
       project_id, id, email, phone_number, name, title, nickname, avatar_url, locale, timezone,
       organization_id, tags, properties, web_push_subscriptions, slack_destination,
-      unsubscribed_email, unsubscribed_texting, last_seen_at, created_at, updated_at, version)
+      unsubscribed_email, unsubscribed_texting, last_seen_at, created_at, updated_at, version, incarnation)
     SELECT ${projectId}::uuid, v.id, v.email, v."phoneNumber", v.name, v.title, v.nickname, v."avatarUrl", v.locale,
       v.timezone, v."organizationId", v.tags, v.properties, v."webPushSubscriptions", v."slackDestination",
-      v."unsubscribedEmail", v."unsubscribedTexting", v."lastSeenAt", v."createdAt", v."updatedAt", v.version
+      v."unsubscribedEmail", v."unsubscribedTexting", v."lastSeenAt", v."createdAt", v."updatedAt", v.version,
+      v.incarnation
     FROM jsonb_to_recordset(${payload}::jsonb) AS v(
       id text, email text, "phoneNumber" text, name text, title text, nickname text, "avatarUrl" text,
       locale text, timezone text, "organizationId" text, tags text[], properties jsonb,
       "webPushSubscriptions" jsonb, "slackDestination" text, "unsubscribedEmail" boolean,
       "unsubscribedTexting" boolean, "lastSeenAt" timestamptz, "createdAt" timestamptz,
-      "updatedAt" timestamptz, version integer)
+      "updatedAt" timestamptz, version integer, incarnation uuid)
     ORDER BY v.id
     ON CONFLICT (project_id, id) DO UPDATE SET
       email = EXCLUDED.email, phone_number = EXCLUDED.phone_number, name = EXCLUDED.name,
@@ -68,7 +69,7 @@ export async function writeUsers(tx: Transaction, projectId: string, rows: reado
 const WRITTEN_FIELDS = [
   "id", "email", "phoneNumber", "name", "title", "nickname", "avatarUrl", "locale", "timezone", "organizationId",
   "tags", "properties", "webPushSubscriptions", "slackDestination", "unsubscribedEmail", "unsubscribedTexting",
-  "lastSeenAt", "createdAt", "updatedAt", "version",
+  "lastSeenAt", "createdAt", "updatedAt", "version", "incarnation",
 ] as const satisfies readonly (keyof User)[];
 
 /**

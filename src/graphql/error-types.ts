@@ -1,0 +1,38 @@
+import { builder } from "./builder.ts";
+import { NotFoundError, ValidationError, VersionConflictError, type DomainError } from "./errors.ts";
+
+// The GraphQL side of the domain errors; the classes stay free of the builder,
+// so that the builder's own plugins can throw them.
+
+export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
+  fields: (t) => ({
+    code: t.exposeString("code"),
+    message: t.exposeString("message"),
+  }),
+});
+
+const FieldErrorType = builder.simpleObject("FieldError", {
+  fields: (t) => ({
+    field: t.string(),
+    message: t.string(),
+    reason: t.string({ description: "required, invalid, too_long, too_many, unknown or conflict" }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ fields: t.field({ type: [FieldErrorType], resolve: (error) => error.fields }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ resource: t.exposeString("resource"), id: t.exposeID("id") }),
+});
+
+builder.objectType(VersionConflictError, {
+  name: "VersionConflictError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ currentVersion: t.exposeInt("currentVersion") }),
+});
