@@ -333,6 +333,10 @@ describe("access", () => {
     const member = { key: accessToken };
     const inside = await server.graphql(SET, { userId: "colleague", input: { commercialSubscribed: true } }, member);
     expect(inside.data.setPreferences.__typename).toBe("SetPreferencesSuccess");
+    const ownOrganization = await server.graphql(SET, { userId: "colleague", setId: organizationId, input: {} }, member);
+    expect(ownOrganization.data.setPreferences.preferenceSet.id).toBe(organizationId);
+    const otherOrganization = await server.graphql(SET, { userId: "colleague", setId: "globex", input: {} }, member);
+    expect(otherOrganization.data.setPreferences).toEqual({ __typename: "ValidationError", fields: [{ field: "setId", reason: "unknown" }] });
     const outside = await server.graphql(SET, { userId: "ada", input: { commercialSubscribed: true } }, member);
     expect(outside.data.setPreferences).toMatchObject({ __typename: "NotFoundError", id: "ada" });
     const bulk = await server.graphql(

@@ -7,6 +7,7 @@ import type { ChannelType } from "./channel-types.ts";
 import { CONDITION_OPERATORS, type ChannelTypeSettings, type Condition, type PreferenceRule, type QuietHours, WEEKDAYS } from "./preference-document.ts";
 import {
   DEFAULT_SET_ID,
+  type OwnedPreferenceSet,
   type PreferenceSetView,
   readDefaultPreferences,
   readUserPreferenceSets,
@@ -102,7 +103,8 @@ builder.prismaObjectFields("User", (t) => ({
     description: "The user's own sets, ordered by id.",
     extensions: readsUserFields([]),
     load: (userIds: string[], { prisma, auth }) => readUserPreferenceSets(prisma, auth.projectId, userIds),
-    group: (set) => (set as PreferenceSetView & { userId: string }).userId,
+    // The loader's rows are OwnedPreferenceSets; Pothos types them as the field's type.
+    group: (set) => (set as OwnedPreferenceSet).userId,
     resolve: (user) => user.id,
   }),
 }));
@@ -207,7 +209,7 @@ builder.mutationField("setDefaultPreferences", (t) =>
     authScopes: { scope: "users:write" },
     args: { input: t.arg({ type: PreferenceSetInput, required: true }), options: t.arg({ type: SetPreferencesOptions }) },
     resolve: async (_root, { input, options }, { prisma, auth }) => ({
-      preferenceSet: await setDefaultPreferences(prisma, auth.projectId, input, options?.expectedVersion ?? null),
+      preferenceSet: await setDefaultPreferences(prisma, auth, input, options?.expectedVersion ?? null),
     }),
   }),
 );

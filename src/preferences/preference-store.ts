@@ -17,6 +17,9 @@ type Transaction = Prisma.TransactionClient;
 /** A set as read: the user's own (version ≥ 1), or the project's defaults standing in for it (version 0, no updatedAt). */
 export type PreferenceSetView = { id: string; document: PreferenceDocument; version: number; updatedAt: Date | null };
 
+/** A set as its user's list reads it: which user it belongs to, for grouping a page's sets by user. */
+export type OwnedPreferenceSet = PreferenceSetView & { userId: string };
+
 export const DEFAULT_SET_ID = "default";
 export const MAX_USERS_PER_SET = 1000;
 
@@ -52,22 +55,30 @@ export async function readUserPreferences(
   return keys.map((key) => found.get(JSON.stringify([key.userId, key.setId])) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null });
 }
 
-/** The users' own sets, ordered by id. */
-export function readUserPreferenceSets(prisma: PrismaClient, projectId: string, userIds: readonly string[]) {
+/** The users' own sets, ordered by id, each with its user's id. */
+export function readUserPreferenceSets(
+  prisma: PrismaClient,
+  projectId: string,
+  userIds: readonly string[],
+): Promise<OwnedPreferenceSet[]> {
   return prisma.preferenceSet
     .findMany({ where: { projectId, userId: { in: [...userIds] } }, orderBy: { setId: "asc" } })
     .then((rows) => rows.map((row) => ({ ...viewOf(row), userId: row.userId })));
 }
 
-/** ValidationError with every problem of the input and set id; the set id is "default" or an organization's id. */
-async function validate(tx: Transaction, projectId: string, setId: string, input: PreferenceSetInput) {
+/**
+ * ValidationError with every problem of the input and set id; the set id is
+ * "default" or the id of an organization in the caller's reach.
+ */
+async function validate(tx: Transaction, auth: Auth, setId: string, input: PreferenceSetInput) {
+  const { projectId } = auth;
   const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter((id) => UUID.test(id));
   const [channels, organization] = await Promise.all([
     channelIds.length > 0 ? tx.channel.findMany({ where: { projectId, id: { in: channelIds } }, select: { id: true } }) : [],
     setId === DEFAULT_SET_ID ? null : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
   ]);
   const problems = preferenceInputProblems(input, new Set(channels.map((channel) => channel.id)));
-  if (setId !== DEFAULT_SET_ID && !organization) {
+  if (setId !== DEFAULT_SET_ID && !(organization && organizationInReach(auth, organization.id))) {
     problems.unshift({ field: "setId", message: `"default" or the id of one of the project's organizations`, reason: "unknown" });
   }
   if (problems.length > 0) throw new ValidationError(problems);
@@ -134,7 +145,7 @@ export function setPreferences(
   return retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
       if ((await lockUsersInReach(tx, auth, [userId])).length > 0) throw new NotFoundError("user", userId);
-      await validate(tx, auth.projectId, setId, input);
+      await validate(tx, auth, setId, input);
       return (await writeSets(tx, auth.projectId, [userId], setId, input, expectedVersion)).get(userId)!;
     }, WRITE_TRANSACTION),
   );
@@ -160,7 +171,7 @@ export function setPreferencesForUsers(
           userIds.flatMap((id, index) => (missing.has(id) ? [{ field: `userIds.${index}`, message: "no user with this id", reason: "unknown" as const }] : [])),
         );
       }
-      await validate(tx, auth.projectId, setId, input);
+      await validate(tx, auth, setId, input);
       const written = await writeSets(tx, auth.projectId, unique, setId, input, null);
       return unique.map((id) => written.get(id)!);
     }, WRITE_TRANSACTION),
@@ -170,13 +181,14 @@ export function setPreferencesForUsers(
 /** setDefaultPreferences: merges into the project's defaults like setPreferences does into a user's set. */
 export function setDefaultPreferences(
   prisma: PrismaClient,
-  projectId: string,
+  auth: Auth,
   input: PreferenceSetInput,
   expectedVersion: number | null,
 ): Promise<PreferenceSetView> {
+  const { projectId } = auth;
   return retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
-      await validate(tx, projectId, DEFAULT_SET_ID, input);
+      await validate(tx, auth, DEFAULT_SET_ID, input);
       // The row exists (version 0) before it is locked, so concurrent first writes queue on it too.
       await tx.$executeRaw`
         INSERT INTO default_preference_sets (project_id, document, version) VALUES (${projectId}::uuid, '{}'::jsonb, 0)
