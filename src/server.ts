@@ -9,7 +9,7 @@ import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./graphql/error-handling.ts";
 import { queryLimits } from "./graphql/query-limits.ts";
 import { requestBodyLimit } from "./graphql/request-body-limit.ts";
-import { schema } from "./graphql/schema.ts";
+import { schema } from "./schema.ts";
 import type { Logger } from "./logger.ts";
 
 export type ServerDependencies = {

@@ -5,7 +5,7 @@ import { takeDeviceTokens } from "../src/channels/device-token-move.ts";
 import { channelSettingsOfUsers } from "../src/channels/settings-of-users.ts";
 import type { Database } from "../src/db/client.ts";
 import type { ChannelProvider, PrismaClient } from "../src/db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../src/graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../src/errors.ts";
 import { openTestDatabase } from "./support/test-database.ts";
 
 // Unit tests of the channel logic: plain functions over a Prisma client, no GraphQL.

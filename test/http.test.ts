@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { printedSchema } from "../src/graphql/print.ts";
+import { printedSchema } from "../src/schema.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 let server: TestServer;

@@ -1,6 +1,6 @@
 import { type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { schema } from "../src/graphql/schema.ts";
+import { schema } from "../src/schema.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 // Lists read only the columns their selection needs (user-columns.ts); every

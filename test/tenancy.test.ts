@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../src/auth/keys.ts";
-import { schema } from "../src/graphql/schema.ts";
+import { schema } from "../src/schema.ts";
 import { hashPassword } from "../src/members/passwords.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 

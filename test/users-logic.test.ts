@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ValidationError, VersionConflictError } from "../src/graphql/errors.ts";
+import { ValidationError, VersionConflictError } from "../src/errors.ts";
 import { applyUpsert, blankUser } from "../src/users/apply-upsert.ts";
 import { requestHash } from "../src/users/idempotency.ts";
 import { deepMerge, mergeUserProperties } from "../src/users/properties.ts";

@@ -1,6 +1,6 @@
 // The auth domain's part of the GraphQL schema: the user behind a user token, and making such tokens.
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { TOKEN_LIFETIME, createUserToken } from "./user-tokens.ts";
 

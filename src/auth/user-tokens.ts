@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { signProjectToken, signingSecret, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
 

@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { assertUserInReach } from "../members/reach.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";

@@ -1,4 +1,5 @@
-import { builder, type JsonObject } from "../graphql/builder.ts";
+import { builder } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import { ChannelProviderEnum, ChannelType } from "./channel.ts";
 import { channelSettingsOfUsers } from "./settings-of-users.ts";
 import { readsUserFields } from "../users/user-columns.ts";

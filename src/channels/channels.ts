@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Channel, type ChannelProvider, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { assertChannelId } from "./channel-id.ts";

@@ -1,5 +1,5 @@
 import type { Channel, Prisma } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 // The row locks settings writes take, always in this order: channel, then user.
 

@@ -10,7 +10,7 @@ import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { Context } from "./context.ts";
 
-export type JsonObject = { [key: string]: unknown };
+import type { JsonObject } from "../json.ts";
 
 // Plugin order matters: scope auth wraps everything, errors must come before prisma.
 export const builder = new SchemaBuilder<{

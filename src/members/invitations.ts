@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Auth } from "../auth/authenticate.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { locale, plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";

@@ -1,6 +1,6 @@
 // Becoming a member: invitations, self sign-up and sign-in.
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { OrganizationType } from "../organizations/organization.ts";
 import { UserType } from "../users/user.ts";

@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import type { FieldProblem } from "../graphql/errors.ts";
+import type { FieldProblem } from "../errors.ts";
 
 // @node-rs/argon2's defaults are argon2id with 19 MiB, 2 passes and 1 lane:
 // OWASP's recommended minimum. The hash is a PHC string carrying its own salt

@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/authenticate.ts";
 import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { organizationSubtree } from "../users/user-filter.ts";
 
 // What a caller may see of its project. Keys see all of it; a member sees its

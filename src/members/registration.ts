@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { ValidationError } from "../errors.ts";
 import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";

@@ -1,7 +1,7 @@
 // Roles in the GraphQL schema: the Role type, User.role, and managing roles.
 import type { Role } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { UserType } from "../users/user.ts";
 import { readsUserFields } from "../users/user-columns.ts";

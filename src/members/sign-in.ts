@@ -1,6 +1,6 @@
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { ValidationError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import { usersByEmail } from "./find-by-email.ts";

@@ -1,5 +1,5 @@
 import type { PrismaClient, UserStatus } from "../db/generated/prisma/client.ts";
-import { DomainError, NotFoundError } from "../graphql/errors.ts";
+import { DomainError, NotFoundError } from "../errors.ts";
 
 /** The lifecycle of a member: where each status may go next. */
 export const STATUS_TRANSITIONS: Record<UserStatus, readonly UserStatus[]> = {

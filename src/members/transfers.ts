@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/authenticate.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { assertOrganizationInReach, requireUserInReach } from "./reach.ts";
 import { requireRole } from "./roles.ts";
 

@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { createOrganization, deleteOrganization, moveOrganization, renameOrganization } from "./hierarchy.ts";
 import { OrganizationType } from "./organization.ts";

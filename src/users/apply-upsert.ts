@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { User } from "../db/generated/prisma/client.ts";
-import type { JsonObject } from "../graphql/builder.ts";
-import { type FieldProblem, ValidationError, VersionConflictError } from "../graphql/errors.ts";
+import type { JsonObject } from "../json.ts";
+import { type FieldProblem, ValidationError, VersionConflictError } from "../errors.ts";
 import { MAX_PROPERTIES_BYTES, mergeUserProperties, propertiesTooLarge } from "./properties.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 import { MAX_TAGS_PER_USER, editTags } from "./tags.ts";

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 /** Deletes the user; its push tokens and channel settings go with it (foreign keys cascade). */
 export async function deleteUser(prisma: PrismaClient, projectId: string, id: string): Promise<{ id: string }> {

@@ -1,5 +1,5 @@
 import type { EmailSuppressionReason, PrismaClient, User } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 /**
  * Marks the user's email address as bouncing or complaining, as an email

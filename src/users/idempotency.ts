@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { ValidationError } from "../errors.ts";
 
 /** How long a key replays its first result. */
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -1,9 +1,9 @@
 import { builder } from "../graphql/builder.ts";
 import { assertUpsertInReach, assertUserInReach } from "../members/reach.ts";
-import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { MAX_BULK_UPSERT, upsertUsers } from "./bulk-upsert.ts";
 import { deleteUser } from "./delete.ts";
-import { resultTypeName } from "./result-type.ts";
+import { resultUnion } from "../graphql/result-union.ts";
 import { upsertUser } from "./upsert.ts";
 import { BulkUpsertUserInput, UpsertOptions, UpsertUserInput } from "./upsert-inputs.ts";
 import { UserType } from "./user.ts";
@@ -15,10 +15,7 @@ const UpsertUserSuccess = builder.simpleObject("UpsertUserSuccess", {
   }),
 });
 
-export const UpsertUserResult = builder.errorUnion("UpsertUserResult", {
-  types: [UpsertUserSuccess, ValidationError, VersionConflictError, NotFoundError],
-  resolveType: (result) => resultTypeName(result, "UpsertUserSuccess"),
-});
+export const UpsertUserResult = resultUnion("UpsertUser", UpsertUserSuccess, [ValidationError, VersionConflictError, NotFoundError]);
 
 const UpsertUsersResult = builder.simpleObject("UpsertUsersResult", {
   fields: (t) => ({
@@ -31,10 +28,7 @@ const UpsertUsersResult = builder.simpleObject("UpsertUsersResult", {
 
 const DeleteUserSuccess = builder.simpleObject("DeleteUserSuccess", { fields: (t) => ({ id: t.id() }) });
 
-const DeleteUserResult = builder.errorUnion("DeleteUserResult", {
-  types: [DeleteUserSuccess, NotFoundError],
-  resolveType: (result) => resultTypeName(result, "DeleteUserSuccess"),
-});
+const DeleteUserResult = resultUnion("DeleteUser", DeleteUserSuccess, [NotFoundError]);
 
 builder.mutationField("upsertUser", (t) =>
   t.field({

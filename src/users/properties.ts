@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JsonObject } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 
 /** The contract's bound on a user's custom properties, as UTF-8 JSON. */
 export const MAX_PROPERTIES_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import type { Prisma } from "../db/generated/prisma/client.ts";
-import type { JsonObject } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 
 type Transaction = Prisma.TransactionClient;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PushEnvironment, PushProvider } from "../db/generated/prisma/enums.ts";
-import type { JsonObject } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import { pushToken } from "../validation/formats.ts";
 
 /** A device token as stored: its place in the user's list is its index. */

@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { clearEmailSuppression, setEmailSuppression } from "./email-suppression.ts";
 import { EmailSuppressionReasonEnum, UserType } from "./user.ts";

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Prisma, User } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { type UserState, applyUpsert, blankUser } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
 import { readPushTokens, replacePushTokens } from "./push-token-store.ts";

@@ -1,4 +1,5 @@
-import { builder, type JsonObject } from "../graphql/builder.ts";
+import { builder } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import { usersInReach } from "../members/reach.ts";
 import { readsUserFields } from "./user-columns.ts";
 import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../db/generated/prisma/enums.ts";
