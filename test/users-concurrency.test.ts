@@ -2,6 +2,7 @@ import { setTimeout } from "node:timers/promises";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { WRITE_TRANSACTION, isUpsertError, upsertBatch } from "../src/users/upsert-batch.ts";
 import { parseUpsert } from "../src/users/upsert-input.ts";
+import { keyCaller } from "./support/callers.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 let server: TestServer;
@@ -94,7 +95,7 @@ test("an upsert locks the users whose push tokens it takes in id order, so swapp
   await swapTokens(["bare-a", "bare-b"], 50, async (id, token) => {
     const upsert = parseUpsert(id, { pushTokens: [{ provider: "APNS", token }] });
     const [outcome] = await server.prisma.$transaction(
-      (tx) => upsertBatch(tx, server.projectId, [upsert], new Date()),
+      (tx) => upsertBatch(tx, keyCaller(server.projectId), [upsert], new Date()),
       WRITE_TRANSACTION,
     );
     expect(isUpsertError(outcome)).toBe(false);

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitConfig } from "../config.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import type { Auth } from "./authenticate.ts";
+import type { Auth } from "./caller.ts";
 
 const WINDOW_SECONDS = 60;
 /** Failed sign-ins allowed per email and project before sign-in waits out the window, right password or not. */

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import type { SecretKeyAuth } from "./authenticate.ts";
+import type { SecretKeyAuth } from "./caller.ts";
 
 /** Keys kept at most, least recently used dropped first: far more than a deployment's backends. */
 const MAX_KEYS = 10_000;

@@ -1,7 +1,6 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { assertUserInReach } from "../members/reach.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";
 import { ChannelSettingsType } from "./channel-settings-type.ts";
 
@@ -37,10 +36,7 @@ SLACK { "slack_channel_id"?, "slack_user_id"? }; \
 WEB_PUSH { "subscriptions": [{ "endpoint", "keys": { "p256dh", "auth" } }] }; EMAIL { "email" }; SMS { "phone_number" }.`,
       }),
     },
-    resolve: async (_root, { userId, channelId, settings }, { prisma, auth }) => {
-      await assertUserInReach(prisma, auth, userId);
-      return setChannelSettings(prisma, auth.projectId, userId, channelId, settings);
-    },
+    resolve: (_root, { userId, channelId, settings }, { prisma, auth }) => setChannelSettings(prisma, auth, userId, channelId, settings),
   }),
 );
 
@@ -51,9 +47,6 @@ builder.mutationField("unsetChannelSettings", (t) =>
     skipTypeScopes: true,
     authScopes: (_root, { userId }) => ({ $any: { scope: "users:write", selfUser: userId } }),
     args: { userId: t.arg.id({ required: true }), channelId: t.arg.id({ required: true }) },
-    resolve: async (_root, { userId, channelId }, { prisma, auth }) => {
-      await assertUserInReach(prisma, auth, userId);
-      return unsetChannelSettings(prisma, auth.projectId, userId, channelId);
-    },
+    resolve: (_root, { userId, channelId }, { prisma, auth }) => unsetChannelSettings(prisma, auth, userId, channelId),
   }),
 );

@@ -1,7 +1,7 @@
 import type { Channel, Prisma } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
 
-// The row locks settings writes take, always in this order: channel, then user.
+// The row locks settings writes take, always in this order: the channel, then the user (lockUserInReach).
 
 /**
  * The channel, kept from deletion until the transaction ends. KEY SHARE lets
@@ -18,14 +18,4 @@ export async function lockChannel(
     FOR KEY SHARE`;
   if (!channel) throw new NotFoundError("channel", channelId);
   return channel;
-}
-
-/**
- * Locks the user: settings writes for one user run one after the other, and
- * the user cannot be deleted meanwhile.
- */
-export async function lockUser(tx: Prisma.TransactionClient, projectId: string, userId: string): Promise<void> {
-  const found = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM users WHERE project_id = ${projectId}::uuid AND id = ${userId} FOR NO KEY UPDATE`;
-  if (found.length === 0) throw new NotFoundError("user", userId);
 }

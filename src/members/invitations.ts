@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { locale, plainText } from "../validation/formats.ts";
@@ -8,8 +8,9 @@ import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
-import { assertOrganizationInReach, organizationInReach } from "./reach.ts";
-import { MEMBER_ROLE_ID, requireRole } from "./roles.ts";
+import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
+import { MEMBER_ROLE_ID } from "../auth/built-in-roles.ts";
+import { requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
 

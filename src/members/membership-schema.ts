@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { OrganizationType } from "../organizations/organization.ts";
 import { UserType } from "../users/user.ts";
-import { ACCESS_TOKEN_SECONDS } from "./access-tokens.ts";
+import { ACCESS_TOKEN_SECONDS } from "../auth/access-tokens.ts";
 import { INVITATION_LIFETIME_DAYS, acceptInvitation, inviteUser } from "./invitations.ts";
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
 import { registerUser } from "./registration.ts";

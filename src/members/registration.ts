@@ -5,7 +5,7 @@ import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
-import { ADMIN_ROLE_ID } from "./roles.ts";
+import { ADMIN_ROLE_ID } from "../auth/built-in-roles.ts";
 
 export type RegisterUserInput = {
   email: string;

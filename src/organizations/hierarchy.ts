@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { plainText } from "../validation/formats.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
+import { isInSubtree } from "./subtree.ts";
 
 type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -49,17 +50,6 @@ export async function renameOrganization(prisma: PrismaClient, projectId: string
   const { count } = await prisma.organization.updateMany({ where: { projectId, id }, data: { name: parsed.name } });
   if (count === 0) throw new NotFoundError("organization", id);
   return prisma.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id } } });
-}
-
-/** True when `candidate` is `id` itself or lies anywhere below it. */
-async function isInSubtree(tx: Transaction, projectId: string, id: string, candidate: string) {
-  const [row] = await tx.$queryRaw<{ found: boolean }[]>`
-    WITH RECURSIVE subtree(id) AS (
-      SELECT ${id}::text
-      UNION
-      SELECT o.id FROM organizations o JOIN subtree s ON o.parent_id = s.id WHERE o.project_id = ${projectId}::uuid
-    ) SELECT EXISTS (SELECT 1 FROM subtree WHERE id = ${candidate}) AS found`;
-  return row!.found;
 }
 
 /** Puts the organization under another one, or at the root when `parentId` is null. */

@@ -1,6 +1,6 @@
 import type { Organization } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
-import { organizationInReach } from "../members/reach.ts";
+import { organizationInReach } from "../auth/reach.ts";
 import { listUsersByCursor, userListing } from "../users/list-users.ts";
 import { UserConnection } from "../users/queries.ts";
 import { userSelectionOf } from "../users/user-columns.ts";

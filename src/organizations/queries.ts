@@ -1,6 +1,6 @@
 import { builder } from "../graphql/builder.ts";
 import { connectionType } from "../graphql/connection.ts";
-import { organizationInReach } from "../members/reach.ts";
+import { organizationInReach } from "../auth/reach.ts";
 import { listOrganizations } from "./list-organizations.ts";
 import { OrganizationType } from "./organization.ts";
 

@@ -1,3 +1,4 @@
+import type { Auth } from "../auth/caller.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { requestError } from "../graphql/request-errors.ts";
@@ -20,7 +21,7 @@ export type BulkUpsertResult = {
  */
 export async function upsertUsers(
   prisma: PrismaClient,
-  projectId: string,
+  caller: Auth,
   users: readonly { id: string; input: UpsertInput }[],
 ): Promise<BulkUpsertResult> {
   if (users.length > MAX_BULK_UPSERT) {
@@ -32,7 +33,7 @@ export async function upsertUsers(
   const upserts = users.map(({ id, input }) => safeParseUpsert(id, input));
   const now = new Date();
   const results = await retryOnWriteConflict(() =>
-    prisma.$transaction((tx) => upsertBatch(tx, projectId, upserts, now), WRITE_TRANSACTION),
+    prisma.$transaction((tx) => upsertBatch(tx, caller, upserts, now), WRITE_TRANSACTION),
   );
   const failedCount = results.filter(isUpsertError).length;
   const createdCount = results.filter((result) => !isUpsertError(result) && result.created).length;

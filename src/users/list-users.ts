@@ -1,4 +1,4 @@
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
 import { Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
 import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
 import { type CursorValues, decodeCursor, encodeCursor } from "../graphql/cursor.ts";
@@ -6,7 +6,7 @@ import { checkPageSize } from "../graphql/page-size.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
-import { reachableOrganizations } from "../members/reach.ts";
+import { reachableOrganizations } from "../auth/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
 import { EVERY_USER_FIELD, type UserSelection, columnOf, userSelectList } from "./user-columns.ts";
 

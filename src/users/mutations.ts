@@ -1,5 +1,4 @@
 import { builder } from "../graphql/builder.ts";
-import { assertUpsertInReach, assertUserInReach } from "../members/reach.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { MAX_BULK_UPSERT, upsertUsers } from "./bulk-upsert.ts";
 import { deleteUser } from "./delete.ts";
@@ -40,10 +39,7 @@ builder.mutationField("upsertUser", (t) =>
       input: t.arg({ type: UpsertUserInput, required: true }),
       options: t.arg({ type: UpsertOptions }),
     },
-    resolve: async (_root, { id, input, options }, { prisma, auth }) => {
-      await assertUpsertInReach(prisma, auth, id, input.organizationId);
-      return upsertUser(prisma, auth.projectId, id, input, options ?? {});
-    },
+    resolve: (_root, { id, input, options }, { prisma, auth }) => upsertUser(prisma, auth, id, input, options ?? {}),
   }),
 );
 
@@ -53,7 +49,7 @@ builder.mutationField("upsertUsers", (t) =>
     description: `Upserts up to ${MAX_BULK_UPSERT} users; a bad input fails alone and the rest are written.`,
     authScopes: { scope: "users:write" },
     args: { users: t.arg({ type: [BulkUpsertUserInput], required: true }) },
-    resolve: (_root, { users }, { prisma, auth }) => upsertUsers(prisma, auth.projectId, users),
+    resolve: (_root, { users }, { prisma, auth }) => upsertUsers(prisma, auth, users),
   }),
 );
 
@@ -65,9 +61,6 @@ builder.mutationField("deleteUser", (t) =>
     skipTypeScopes: true,
     authScopes: { scope: "users:write" },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, { prisma, auth }) => {
-      await assertUserInReach(prisma, auth, id);
-      return deleteUser(prisma, auth.projectId, id);
-    },
+    resolve: (_root, { id }, { prisma, auth }) => deleteUser(prisma, auth, id),
   }),
 );

@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
+import type { Auth } from "../auth/caller.ts";
+import { upsertOutOfReach } from "../auth/reach.ts";
 import type { Prisma, User } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { type UserState, applyUpsert, blankUser } from "./apply-upsert.ts";
@@ -31,16 +33,19 @@ type Lock = (ids: readonly string[]) => Promise<User[]>;
  * Applies upserts to the project's users inside the caller's transaction,
  * in a fixed number of statements whatever their count: one to check the
  * organizations they name, one to read and lock the users, one to write
- * them, and a few for push tokens (their holders are locked with the users). Each upsert fails alone (an error given in
- * `upserts` stays that upsert's outcome); several upserts of one user apply
- * in order. Returns one outcome per upsert, in order.
+ * them, and a few for push tokens (their holders are locked with the users).
+ * Each upsert fails alone (an error given in `upserts` stays that upsert's
+ * outcome, and so does a user outside the caller's reach, judged on the
+ * locked row); several upserts of one user apply in order. Returns one
+ * outcome per upsert, in order.
  */
 export async function upsertBatch(
   tx: Transaction,
-  projectId: string,
+  caller: Auth,
   upserts: readonly (ParsedUpsert | ValidationError)[],
   now: Date,
 ): Promise<UpsertOutcome[]> {
+  const { projectId } = caller;
   const outcomes = new Map<number, UpsertOutcome>();
   const missing = await findMissingOrganizations(
     tx,
@@ -55,7 +60,7 @@ export async function upsertBatch(
     } else byUser.set(upsert.id, [...(byUser.get(upsert.id) ?? []), { index, upsert }]);
   });
 
-  const round = (userIds: string[], lock: Lock) => upsertRound(tx, projectId, now, userIds, lock, byUser, outcomes);
+  const round = (userIds: string[], lock: Lock) => upsertRound(tx, caller, now, userIds, lock, byUser, outcomes);
   const claimed = [...byUser.values()].flatMap((upserts) => upserts.flatMap(({ upsert }) => upsert.pushTokens ?? []));
   const first = await round([...byUser.keys()], (ids) => lockUsersAndTokenHolders(tx, projectId, ids, claimed));
   // A user someone else created between our read and our write is locked by our write,
@@ -78,13 +83,14 @@ export async function upsertBatch(
  */
 async function upsertRound(
   tx: Transaction,
-  projectId: string,
+  caller: Auth,
   now: Date,
   userIds: string[],
   lock: Lock,
   byUser: ReadonlyMap<string, UserUpserts>,
   outcomes: Map<number, UpsertOutcome>,
 ) {
+  const { projectId } = caller;
   const upsertsOf = (id: string) => byUser.get(id) ?? [];
   const stored = new Map((await lock(userIds)).map((row) => [row.id, row]));
   const settingTokens = new Set(
@@ -99,6 +105,11 @@ async function upsertRound(
       : blankUser(projectId, id, now);
     let after = before;
     for (const { index, upsert } of upsertsOf(id)) {
+      const outOfReach = upsertOutOfReach(caller, id, after.row.version > 0 ? after.row : undefined, upsert.organizationId);
+      if (outOfReach) {
+        outcomes.set(index, outOfReach);
+        continue;
+      }
       try {
         const next = applyUpsert(after, upsert, now);
         outcomes.set(index, { user: next.row, created: after.row.version === 0 });

@@ -1,3 +1,4 @@
+import type { Auth } from "../auth/caller.ts";
 import type { Prisma, PrismaClient, User } from "../db/generated/prisma/client.ts";
 import {
   type IdempotentRequest,
@@ -14,15 +15,17 @@ import { retryOnWriteConflict } from "../db/retry.ts";
  * Creates the user or changes what the input names, in one transaction
  * holding the user's row lock, so concurrent upserts of one user queue up
  * and lose nothing. Throws ValidationError, VersionConflictError or
- * NotFoundError (organization), having written nothing.
+ * NotFoundError (organization, or a user outside the caller's reach), having
+ * written nothing.
  */
 export async function upsertUser(
   prisma: PrismaClient,
-  projectId: string,
+  caller: Auth,
   id: string,
   input: UpsertInput,
   options: UpsertOptions = {},
 ): Promise<UpsertSuccess> {
+  const { projectId } = caller;
   const upsert = parseUpsert(id, input, options);
   const { idempotencyKey, expectedVersion, touchLastSeen } = upsert.options;
   const idempotent: IdempotentRequest | undefined = idempotencyKey
@@ -39,7 +42,7 @@ export async function upsertUser(
         const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
         if (replayed !== undefined) return revive(replayed);
       }
-      const [outcome] = (await upsertBatch(tx, projectId, [upsert], now)) as [UpsertOutcome];
+      const [outcome] = (await upsertBatch(tx, caller, [upsert], now)) as [UpsertOutcome];
       if (isUpsertError(outcome)) throw outcome;
       if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
       return outcome;

@@ -1,4 +1,5 @@
 import { Prisma, type UserStatus } from "../db/generated/prisma/client.ts";
+import { organizationSubtree } from "../organizations/subtree.ts";
 import { type Search, parseSearch, searchCondition } from "./search.ts";
 
 export type UserFilter = {
@@ -35,16 +36,6 @@ export function normalizeUserFilter(
     updatedSince: filter?.updatedSince?.toISOString() ?? null,
     reach,
   };
-}
-
-/** The organization and every organization below it, at any depth. */
-export function organizationSubtree(projectId: string, organizationId: string): Prisma.Sql {
-  return Prisma.sql`(
-    WITH RECURSIVE subtree(id) AS (
-      SELECT o.id FROM organizations o WHERE o.project_id = ${projectId}::uuid AND o.id = ${organizationId}
-      UNION
-      SELECT o.id FROM organizations o JOIN subtree s ON o.parent_id = s.id WHERE o.project_id = ${projectId}::uuid
-    ) SELECT id FROM subtree)`;
 }
 
 export function userFilterConditions(projectId: string, filter: NormalizedUserFilter): Prisma.Sql {

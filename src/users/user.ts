@@ -1,6 +1,6 @@
 import { builder } from "../graphql/builder.ts";
 import type { JsonObject } from "../json.ts";
-import { usersInReach } from "../members/reach.ts";
+import { usersInReach } from "../auth/reach.ts";
 import { readsUserFields } from "./user-columns.ts";
 import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../db/generated/prisma/enums.ts";
 

@@ -1,23 +1,10 @@
-import type { ProjectAuth } from "../auth/authenticate.ts";
-import { SCOPES, type Scope } from "../auth/keys.ts";
-import { claimedProject } from "../auth/project-tokens.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
+import { organizationSubtreeIds } from "../organizations/subtree.ts";
 import { verifyAccessToken } from "./access-tokens.ts";
-import { organizationSubtreeIds } from "./reach.ts";
-
-/**
- * A dashboard member signed in with `signIn`: what its role permits, within
- * its organization and every organization below it.
- */
-export type MemberAuth = ProjectAuth & {
-  kind: "member";
-  userId: string;
-  organizationId: string | null;
-  permissions: readonly Scope[];
-  /** The member's organization and its sub-organizations: all the member may see or change. */
-  organizationIds: readonly string[];
-};
+import type { MemberAuth } from "./caller.ts";
+import { claimedProject } from "./project-tokens.ts";
+import { SCOPES } from "./keys.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
