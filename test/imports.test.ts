@@ -24,3 +24,18 @@ test("graphql/ holds what every domain shares and imports no domain", () => {
     .flatMap(([file, targets]) => targets.filter((target) => domains.test(target)).map((target) => `${file} → ${target}`));
   expect(intoDomains).toEqual([]);
 });
+
+test("only schema files load the schema builder: `<topic>-schema.ts` in a domain, graphql/ and the entry points", () => {
+  const loadsBuilder = new Set(["graphql/builder.ts"]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [file, targets] of Object.entries(imports)) {
+      if (!loadsBuilder.has(file) && targets.some((target) => loadsBuilder.has(target))) {
+        loadsBuilder.add(file);
+        grew = true;
+      }
+    }
+  }
+  const isSchemaFile = (file: string) => file.startsWith("graphql/") || file.endsWith("-schema.ts") || ["schema.ts", "server.ts", "main.ts"].includes(file);
+  expect([...loadsBuilder].filter((file) => !isSchemaFile(file)).sort()).toEqual([]);
+});

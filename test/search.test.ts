@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { relevanceSegmentQuery } from "../src/users/relevance.ts";
-import { parseSearch } from "../src/users/search.ts";
-import { normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
+import { relevanceSegmentQuery } from "../src/users/read/relevance.ts";
+import { parseSearch } from "../src/users/read/search.ts";
+import { normalizeUserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
 let server: TestServer;

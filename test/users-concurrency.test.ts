@@ -1,7 +1,7 @@
 import { setTimeout } from "node:timers/promises";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { WRITE_TRANSACTION, isUpsertError, upsertBatch } from "../src/users/upsert-batch.ts";
-import { parseUpsert } from "../src/users/upsert-input.ts";
+import { WRITE_TRANSACTION, isUpsertError, upsertBatch } from "../src/users/write/upsert-batch.ts";
+import { parseUpsert } from "../src/users/write/upsert-input.ts";
 import { keyCaller } from "./support/callers.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 

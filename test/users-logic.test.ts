@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { ValidationError, VersionConflictError } from "../src/errors.ts";
-import { applyUpsert, blankUser } from "../src/users/apply-upsert.ts";
-import { requestHash } from "../src/users/idempotency.ts";
-import { deepMerge, mergeUserProperties } from "../src/users/properties.ts";
-import { assignTokenOwners, mergeDuplicateTokens } from "../src/users/push-tokens.ts";
-import { editTags } from "../src/users/tags.ts";
-import { parseUpsert } from "../src/users/upsert-input.ts";
+import { applyUpsert, blankUser } from "../src/users/write/apply-upsert.ts";
+import { requestHash } from "../src/users/write/idempotency.ts";
+import { deepMerge, mergeUserProperties } from "../src/users/write/properties.ts";
+import { assignTokenOwners, mergeDuplicateTokens } from "../src/users/write/push-tokens.ts";
+import { editTags } from "../src/users/write/tags.ts";
+import { parseUpsert } from "../src/users/write/upsert-input.ts";
 
 // The merge rules as plain functions, without a database.
 

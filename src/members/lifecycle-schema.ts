@@ -3,7 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError } from "../errors.ts";
 import { ErrorInterface } from "../graphql/error-types.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { UserStatusEnum, UserType } from "../users/user.ts";
+import { UserStatusEnum, UserType } from "../users/schema/user-schema.ts";
 import { InvalidTransitionError, setUserStatus } from "./status.ts";
 import { transferUser, updateUserRole } from "./transfers.ts";
 

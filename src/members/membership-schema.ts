@@ -2,8 +2,8 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { OrganizationType } from "../organizations/organization.ts";
-import { UserType } from "../users/user.ts";
+import { OrganizationType } from "../organizations/organization-schema.ts";
+import { UserType } from "../users/schema/user-schema.ts";
 import { ACCESS_TOKEN_SECONDS } from "../auth/access-tokens.ts";
 import { INVITATION_LIFETIME_DAYS, acceptInvitation, inviteUser } from "./invitations.ts";
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";

@@ -3,8 +3,8 @@ import type { Role } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { UserType } from "../users/user.ts";
-import { readsUserFields } from "../users/user-columns.ts";
+import { UserType } from "../users/schema/user-schema.ts";
+import { readsUserFields } from "../users/read/user-columns.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
 
 /** Loaded through one DataLoader per request: every `User.role` of a page is one statement. */

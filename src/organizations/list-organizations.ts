@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/caller.ts";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
-import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
+import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
 import { reachableOrganizations } from "../auth/reach.ts";
