@@ -8,7 +8,8 @@ import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFi
 import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../../auth/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
-import { EVERY_USER_FIELD, type UserSelection, columnOf, userSelectList } from "./user-columns.ts";
+import { columnOf } from "../user-fields.ts";
+import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-columns.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 

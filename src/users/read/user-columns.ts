@@ -1,8 +1,7 @@
 import { type DirectiveNode, type FieldNode, type GraphQLResolveInfo, type OperationDefinitionNode, isObjectType, visit } from "graphql";
 import { type FieldsByTypeName, type ResolveTree, parseResolveInfo } from "graphql-parse-resolve-info";
 import { Prisma } from "../../db/generated/prisma/client.ts";
-
-export type UserField = keyof typeof Prisma.UserScalarFieldEnum;
+import { USER_COLUMNS, type UserField, selectColumn } from "../user-fields.ts";
 
 /**
  * A User field's `extensions` when it reads other fields of the row than the
@@ -24,7 +23,7 @@ export const EVERY_USER_FIELD: UserSelection = { fields: null, joined: new Map()
 
 /** What every listed row carries: its key, which relations and loaders look up by. */
 const KEY_FIELDS: UserField[] = ["projectId", "id"];
-const ROW_FIELDS = Object.keys(Prisma.UserScalarFieldEnum).filter((field) => field !== "passwordHash") as UserField[];
+const ROW_FIELDS = USER_COLUMNS.map(({ field }) => field).filter((field) => field !== "passwordHash");
 const JOINED_PREFIX = "_joined_";
 
 /**
@@ -87,10 +86,6 @@ function fieldsAt(fieldsByTypeName: FieldsByTypeName, path: readonly string[]): 
   const [name, ...rest] = path;
   return here.filter((field) => field.name === name).flatMap((field) => fieldsAt(field.fieldsByTypeName, rest));
 }
-
-/** The users column behind a field of Prisma's User model. */
-export const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-const selectColumn = (field: string) => (columnOf(field) === field ? `u.${field}` : `u.${columnOf(field)} AS "${field}"`);
 
 /**
  * The select list over `u` for a selection, with `also` among its fields:

@@ -1,4 +1,4 @@
-import type { UserField } from "./user-columns.ts";
+import type { UserField } from "../user-fields.ts";
 
 export const USER_SORT_FIELDS = ["RELEVANCE", "ID", "NAME", "EMAIL", "CREATED_AT", "UPDATED_AT", "LAST_SEEN_AT"] as const;
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];

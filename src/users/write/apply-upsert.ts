@@ -6,44 +6,25 @@ import { MAX_PROPERTIES_BYTES, mergeUserProperties, propertiesTooLarge } from ".
 import type { PushTokenValue } from "./push-tokens.ts";
 import { MAX_TAGS_PER_USER, editTags } from "./tags.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
+import { type RequiredDefaults, newUserRow } from "../user-fields.ts";
 
 /** A user as an upsert sees it; its push tokens are known only when the upsert sets them. */
 export type UserState = { row: User; pushTokens?: PushTokenValue[] };
 
+/** What a new user holds where a column cannot be null: the database's defaults, but version 0 (not stored yet). */
+const NEW_USER: RequiredDefaults = {
+  status: "ACTIVE",
+  tags: [],
+  properties: {},
+  webPushSubscriptions: [],
+  unsubscribedEmail: false,
+  unsubscribedTexting: false,
+  version: 0,
+};
+
 /** The user as it is before it is stored: version 0, every field at its default. */
 export function blankUser(projectId: string, id: string, now: Date): UserState {
-  return {
-    row: {
-      projectId,
-      id,
-      email: null,
-      phoneNumber: null,
-      name: null,
-      title: null,
-      nickname: null,
-      avatarUrl: null,
-      locale: null,
-      timezone: null,
-      status: "ACTIVE",
-      tags: [],
-      properties: {},
-      organizationId: null,
-      webPushSubscriptions: [],
-      slackDestination: null,
-      unsubscribedEmail: false,
-      unsubscribedTexting: false,
-      emailSuppressionReason: null,
-      emailSuppressedAt: null,
-      lastSeenAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-      roleId: null,
-      passwordHash: null,
-      lastLoginAt: null,
-    },
-    pushTokens: [],
-  };
+  return { row: newUserRow(projectId, id, now, NEW_USER), pushTokens: [] };
 }
 
 const definedOnly = <Fields extends object>(fields: Fields) =>

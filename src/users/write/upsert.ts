@@ -10,6 +10,7 @@ import {
 import { type UpsertOutcome, type UpsertSuccess, WRITE_TRANSACTION, isUpsertError, upsertBatch } from "./upsert-batch.ts";
 import { type UpsertInput, type UpsertOptions, parseUpsert } from "./upsert-input.ts";
 import { retryOnWriteConflict } from "../../db/retry.ts";
+import { DATE_FIELDS } from "../user-fields.ts";
 
 /**
  * Creates the user or changes what the input names, in one transaction
@@ -54,8 +55,6 @@ export async function upsertUser(
 
 /** A result as stored for replay: plain JSON, dates as ISO strings. */
 const asJson = (result: UpsertSuccess) => JSON.parse(JSON.stringify(result)) as Prisma.InputJsonObject;
-
-const DATE_FIELDS = ["emailSuppressedAt", "lastSeenAt", "createdAt", "updatedAt"] as const;
 
 /** A stored result as it was returned: the user as the first call left it. */
 function revive(stored: Prisma.JsonValue): UpsertSuccess {
