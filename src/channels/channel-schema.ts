@@ -3,6 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
+import type { NewChannel } from "./channels.ts";
 
 export const ChannelProviderEnum = builder.enumType(ChannelProvider, { name: "ChannelProvider" });
 
@@ -31,7 +32,7 @@ const CreateChannelInput = builder.inputType("CreateChannelInput", {
   fields: (t) => ({
     name: t.string({ required: true, description: "1–200 characters, unique in the project." }),
     provider: t.field({ type: ChannelProviderEnum, required: true }),
-  }),
+  }) satisfies Record<keyof NewChannel, unknown>,
 });
 
 const CreateChannelSuccess = builder.simpleObject("CreateChannelSuccess", {

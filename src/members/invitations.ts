@@ -16,7 +16,7 @@ export const INVITATION_LIFETIME_DAYS = 7;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-const invitationInput = z.object({
+const invitationInput = z.strictObject({
   email: memberEmail,
   name: plainText(200).trim().min(1, "must not be empty").nullish(),
   roleId: z.string().nullish(),

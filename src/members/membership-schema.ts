@@ -9,6 +9,8 @@ import { INVITATION_LIFETIME_DAYS, acceptInvitation, inviteUser } from "./invita
 import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
 import { registerUser } from "./registration.ts";
 import { signIn } from "./sign-in.ts";
+import type { InviteUserInput as InviteUserFields } from "./invitations.ts";
+import type { RegisterUserInput as RegisterUserFields } from "./registration.ts";
 
 // Sign-up and sign-in come before anyone has a token: a client app calls them
 // with its publishable key alone, a backend with its secret key.
@@ -21,7 +23,7 @@ const InviteUserInput = builder.inputType("InviteUserInput", {
     roleId: t.id({ description: "The built-in `member` when left out." }),
     organizationId: t.id({ description: "For a member inviting, its own organization when left out." }),
     locale: t.string(),
-  }),
+  }) satisfies Record<keyof InviteUserFields, unknown>,
 });
 
 const InvitationType = builder.simpleObject("Invitation", {
@@ -46,7 +48,7 @@ const RegisterUserInput = builder.inputType("RegisterUserInput", {
     phoneNumber: t.string(),
     timezone: t.string(),
     organizationName: t.string({ description: "The new organization's name; \"<name>'s organization\" when left out." }),
-  }),
+  }) satisfies Record<keyof RegisterUserFields, unknown>,
 });
 
 const RegisterUserSuccess = builder.simpleObject("RegisterUserSuccess", {

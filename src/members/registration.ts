@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
 import { fieldProblems, safeParseInput } from "../validation/problems.ts";
@@ -7,16 +8,7 @@ import { registration } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
 import { ADMIN_ROLE_ID } from "../auth/built-in-roles.ts";
 
-export type RegisterUserInput = {
-  email: string;
-  password: string;
-  name?: string | null;
-  title?: string | null;
-  nickname?: string | null;
-  phoneNumber?: string | null;
-  timezone?: string | null;
-  organizationName?: string | null;
-};
+export type RegisterUserInput = z.input<typeof registration>;
 
 const emailTaken = () => new ValidationError([{ field: "email", message: "is already registered", reason: "conflict" }]);
 

@@ -6,6 +6,7 @@ import { resultUnion } from "../graphql/result-union.ts";
 import { UserType } from "../users/schema/user-schema.ts";
 import { readsUserFields } from "../users/read/user-columns.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
+import type { CreateRoleInput as CreateRoleFields } from "./roles.ts";
 
 /** Loaded through one DataLoader per request: every `User.role` of a page is one statement. */
 export const RoleType = builder.loadableObjectRef("Role", {
@@ -48,7 +49,7 @@ const CreateRoleInput = builder.inputType("CreateRoleInput", {
     id: t.id({ description: "Your own id for it; generated when left out." }),
     name: t.string({ required: true }),
     permissions: t.stringList({ required: true, description: "Scope names such as users:read." }),
-  }),
+  }) satisfies Record<keyof CreateRoleFields, unknown>,
 });
 
 const CreateRoleSuccess = builder.simpleObject("CreateRoleSuccess", { fields: (t) => ({ role: t.field({ type: RoleType }) }) });

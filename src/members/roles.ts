@@ -10,13 +10,14 @@ import { parseOrThrow } from "../validation/problems.ts";
 
 type Client = PrismaClient | Prisma.TransactionClient;
 
-const roleInput = z.object({
+const roleInput = z.strictObject({
   id: callerId.nullish(),
   name: plainText(100).trim().min(1, "must not be empty"),
   permissions: z.array(z.enum(SCOPES, `must be one of ${SCOPES.join(", ")}`)).max(SCOPES.length),
 });
 
-export type CreateRoleInput = { id?: string | null; name: string; permissions: readonly string[] };
+/** Permissions are checked against the scopes here, so any names may come in. */
+export type CreateRoleInput = Omit<z.input<typeof roleInput>, "permissions"> & { permissions: readonly string[] };
 
 export async function createRole(prisma: PrismaClient, projectId: string, input: CreateRoleInput) {
   const { id, name, permissions } = parseOrThrow(roleInput, input);

@@ -11,7 +11,8 @@ type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 const organizationName = plainText(200).trim().min(1, "must not be empty");
 
-export type CreateOrganizationInput = { id?: string | null; name: string; parentId?: string | null };
+const organizationInput = z.strictObject({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() });
+export type CreateOrganizationInput = z.input<typeof organizationInput>;
 
 /**
  * Changes to the tree of one project are serialised by a transaction-scoped
@@ -28,10 +29,7 @@ async function requireOrganization(tx: Transaction, projectId: string, id: strin
 }
 
 export async function createOrganization(prisma: PrismaClient, projectId: string, input: CreateOrganizationInput): Promise<Organization> {
-  const { id, name, parentId } = parseOrThrow(
-    z.object({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() }),
-    input,
-  );
+  const { id, name, parentId } = parseOrThrow(organizationInput, input);
   const newId = id ?? randomUUID();
   return prisma.$transaction(async (tx) => {
     await lockTree(tx, projectId);
@@ -46,7 +44,7 @@ export async function createOrganization(prisma: PrismaClient, projectId: string
 }
 
 export async function renameOrganization(prisma: PrismaClient, projectId: string, id: string, name: string) {
-  const parsed = parseOrThrow(z.object({ name: organizationName }), { name });
+  const parsed = parseOrThrow(z.strictObject({ name: organizationName }), { name });
   const { count } = await prisma.organization.updateMany({ where: { projectId, id }, data: { name: parsed.name } });
   if (count === 0) throw new NotFoundError("organization", id);
   return prisma.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id } } });

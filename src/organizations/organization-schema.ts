@@ -10,6 +10,7 @@ import { listOrganizations } from "./list-organizations.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { createOrganization, deleteOrganization, moveOrganization, renameOrganization } from "./hierarchy.ts";
+import type { CreateOrganizationInput as CreateOrganizationFields } from "./hierarchy.ts";
 
 /** What the Organization type reads of a row; whole rows (mutation results, listings) fit too. */
 export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "createdAt">;
@@ -101,7 +102,7 @@ const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
     id: t.id({ description: "Your own id for it; generated when left out." }),
     name: t.string({ required: true }),
     parentId: t.id(),
-  }),
+  }) satisfies Record<keyof CreateOrganizationFields, unknown>,
 });
 
 /** A success type holding one organization, and the union of it with the errors that apply. */

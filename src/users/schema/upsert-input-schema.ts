@@ -1,5 +1,6 @@
 import { builder } from "../../graphql/builder.ts";
 import { PushEnvironmentEnum, PushProviderEnum } from "./user-schema.ts";
+import type { UpsertInput, UpsertOptions as UpsertOptionFields } from "../write/upsert-input.ts";
 
 const PushTokenInput = builder.inputType("PushTokenInput", {
   fields: (t) => ({
@@ -48,7 +49,7 @@ export const UpsertUserInput = builder.inputType("UpsertUserInput", {
     slackDestination: t.string({
       description: 'A channel "name" or "#name", a channel id "C…", a user id "U…" or "@username".',
     }),
-  }),
+  }) satisfies Record<keyof UpsertInput, unknown>,
 });
 
 export const UpsertOptions = builder.inputType("UpsertOptions", {
@@ -60,7 +61,7 @@ export const UpsertOptions = builder.inputType("UpsertOptions", {
       description: "The same key within 24 hours returns the first result and writes nothing again.",
     }),
     touchLastSeen: t.boolean({ defaultValue: true, description: "Set lastSeenAt to now." }),
-  }),
+  }) satisfies Record<keyof UpsertOptionFields, unknown>,
 });
 
 export const BulkUpsertUserInput = builder.inputType("BulkUpsertUserInput", {

@@ -13,7 +13,7 @@ import { MAX_TAGS_PER_USER, tagList } from "./tags.ts";
 const clearableTo = <Schema extends z.ZodType>(schema: Schema, cleared: z.output<Schema>) =>
   schema.nullish().transform((value) => (value === null ? cleared : value));
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   /** 0 asks that the user does not exist yet. */
   expectedVersion: z.number().int().min(0, "must be 0 or more").nullish(),
   idempotencyKey: plainText(255).min(1, "must not be empty").nullish(),
@@ -22,7 +22,7 @@ const optionsSchema = z.object({
 
 // One namespace of paths for the id argument, the input's fields and `options.…`.
 const upsertSchema = z
-  .object({
+  .strictObject({
     id: callerId,
     ...profileFields,
     organizationId: callerId.nullish(),
@@ -56,7 +56,11 @@ const upsertSchema = z
     { when: () => true },
   );
 
-/** The fields an upsert may name; their values are checked here, so any may come in. */
+/**
+ * The fields an upsert may name; their values are checked here, so any may
+ * come in. The GraphQL input types name exactly these (upsert-input-schema.ts
+ * checks it), and any other field is refused as unknown.
+ */
 export type UpsertInput = { [Field in Exclude<keyof z.input<typeof upsertSchema>, "id" | "options">]?: unknown };
 export type UpsertOptions = { [Field in keyof z.input<typeof optionsSchema>]?: unknown };
 /** An upsert of one user, validated and normalised: undefined leaves a field as it is. */
