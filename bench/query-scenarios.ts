@@ -1,7 +1,7 @@
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/relevance.ts";
-import { parseSearch } from "../src/users/search.ts";
-import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
+import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/read/relevance.ts";
+import { parseSearch } from "../src/users/read/search.ts";
+import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
 import type { Target } from "./targets.ts";
 
 /** One SQL statement with its parameters. */

@@ -1,5 +1,5 @@
 import { getDatamodel } from "../db/generated/pothos-types.ts";
-import { Prisma, type User } from "../db/generated/prisma/client.ts";
+import type { Prisma, User } from "../db/generated/prisma/client.ts";
 
 // The one list of the users table's columns: Prisma's data model, as the
 // schema builder reads it. Every statement that reads or writes whole users,

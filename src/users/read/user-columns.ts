@@ -52,7 +52,11 @@ function hasConditions({ operation, fragments }: GraphQLResolveInfo): boolean {
   let found = conditional.get(operation);
   if (found === undefined) {
     found = false;
-    const visitor = { Directive: (node: DirectiveNode) => void (found ||= node.name.value === "skip" || node.name.value === "include") };
+    const visitor = {
+      Directive: (node: DirectiveNode) => {
+        found ||= node.name.value === "skip" || node.name.value === "include";
+      },
+    };
     for (const node of [operation, ...Object.values(fragments)]) visit(node, visitor);
     conditional.set(operation, found);
   }
@@ -71,7 +75,7 @@ function readSelection(info: GraphQLResolveInfo, paths: readonly (readonly strin
       if (selected.name.startsWith("__")) continue;
       const extensions = graphqlFields[selected.name]?.extensions as Partial<ReturnType<typeof readsUserFields>> | undefined;
       if (extensions?.joinedToUser) joined.set(selected.name, extensions.joinedToUser);
-      if (extensions?.userFields) extensions.userFields.forEach((field) => fields?.add(field));
+      if (extensions?.userFields) for (const field of extensions.userFields) fields?.add(field);
       else if (selected.name in Prisma.UserScalarFieldEnum) fields?.add(selected.name as UserField);
       else fields = null;
     }
