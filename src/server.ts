@@ -4,11 +4,11 @@ import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
-import { compiledExecution } from "./graphql/compiled-execution.ts";
+import { compiledExecution } from "./plugins/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
-import { errorHandling } from "./graphql/error-handling.ts";
-import { queryLimits } from "./graphql/query-limits.ts";
-import { requestBodyLimit } from "./graphql/request-body-limit.ts";
+import { errorHandling } from "./plugins/error-handling.ts";
+import { queryLimits } from "./plugins/query-limits.ts";
+import { requestBodyLimit } from "./plugins/request-body-limit.ts";
 import { schema } from "./schema.ts";
 import type { Logger } from "./logger.ts";
 

@@ -5,7 +5,7 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { type GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLConfig } from "../config.ts";
-import { requestError } from "./request-errors.ts";
+import { requestError } from "../graphql/request-errors.ts";
 
 type Limit = "tokens" | "depth" | "aliases" | "cost";
 
