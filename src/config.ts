@@ -26,6 +26,8 @@ const environmentSchema = z.object({
     .optional(),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
   GRAPHQL_INTROSPECTION: z.stringbool().default(true),
   // Defaults leave room for the contract's largest page (1000 users with their
   // organization and channel settings) and refuse pages nested in pages.
@@ -50,7 +52,11 @@ export type Config = {
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  metrics: MetricsConfig;
 };
+
+/** Who may read /metrics: holders of the token, or anyone when there is none. */
+export type MetricsConfig = { token: string | undefined };
 
 /** Requests per key and minute; shared through Redis when a URL is set, else per process. */
 export type RateLimitConfig = { perMinute: number; redisUrl: string | undefined };
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
     },
+    metrics: { token: environment.METRICS_TOKEN },
   };
 }
 

@@ -1,8 +1,14 @@
+import type { DestinationStream } from "pino";
 import { pino } from "pino";
 import type { Config } from "./config.ts";
 
 export type { Logger } from "pino";
 
-export function createLogger(level: Config["logLevel"]) {
-  return pino({ level, base: undefined, redact: ["req.headers.authorization", "req.headers['x-api-key']"] });
+/**
+ * JSON lines with ISO timestamps, to stdout unless `destination` says
+ * otherwise (tests read what is logged). Credentials are never logged: the
+ * request line names a key by its prefix (see request-log.ts).
+ */
+export function createLogger(level: Config["logLevel"], destination?: DestinationStream) {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from "node:http";
 import { ensureDefaultProject } from "./auth/default-project.ts";
+import { keyPrefix } from "./auth/keys.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
 import { openMigratedDatabase } from "./db/migrate.ts";
@@ -18,7 +19,7 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 });
 
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config });
+const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool });
 const http = createHttpServer(yoga);
 http.listen(config.port, () => {
   const address = http.address();
@@ -26,8 +27,11 @@ http.listen(config.port, () => {
   const url = `http://localhost:${port}${yoga.graphqlEndpoint}`;
   logger.info({ url, database: db.kind }, "user directory listening");
   if (developmentKey) {
+    // The key itself only to the person at the terminal, on stderr: stdout stays JSON
+    // lines, and logs are kept and shipped where a key must not go.
+    logger.info({ project: "default", keyPrefix: keyPrefix(developmentKey), graphiql: url }, "development secret key created, printed once on stderr");
     // Shown once: only its hash is stored.
-    console.log(
+    console.error(
       [
         "",
         "  A development secret key was created for the project `default` (it is shown only this once):",

@@ -3,12 +3,16 @@ import { authenticate } from "./auth/authenticate.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
+import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { compiledExecution } from "./plugins/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
 import { errorHandling } from "./plugins/error-handling.ts";
+import { createMetrics, metricsEndpoint } from "./plugins/metrics.ts";
 import { queryLimits } from "./plugins/query-limits.ts";
 import { requestBodyLimit } from "./plugins/request-body-limit.ts";
+import { logRequest } from "./plugins/request-log.ts";
+import { recordRequests } from "./plugins/request-record.ts";
 import { schema } from "./schema.ts";
 import type { Logger } from "./logger.ts";
 
@@ -16,16 +20,27 @@ export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics">;
+  /** PostgreSQL's pool, whose use /metrics shows. */
+  databasePool?: ConnectionPool;
 };
 
+const GRAPHQL_ENDPOINT = "/graphql";
+
 /** The GraphQL service as a fetch handler; main.ts puts it behind HTTP, tests call `yoga.fetch`. */
-export function createServer({ prisma, logger, rateLimiter, config: { graphql, secretKeyCacheSeconds } }: ServerDependencies) {
+export function createServer({
+  prisma,
+  logger,
+  rateLimiter,
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig },
+  databasePool,
+}: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
+  const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
@@ -42,9 +57,11 @@ export function createServer({ prisma, logger, rateLimiter, config: { graphql, s
     },
     plugins: [
       errorHandling(logger, requestIds),
+      recordRequests(requestIds, [logRequest(logger), metrics.record]),
+      metricsEndpoint(metrics.registry, metricsConfig.token),
       requestBodyLimit(graphql.maxBodyBytes),
       ...queryLimits(graphql),
-      compiledExecution(),
+      compiledExecution(logger),
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

@@ -8,7 +8,13 @@ import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 
 // `npm start` as a user runs it: a real process, real HTTP, real signals.
 
-type Started = { process: ChildProcess; url: string; output: () => string; exited: Promise<number | null> };
+type Started = {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+};
 
 async function start(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -16,7 +22,11 @@ async function start(env: Record<string, string>): Promise<Started> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
+  let stdout = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -33,7 +43,7 @@ async function start(env: Record<string, string>): Promise<Started> {
       reject(new Error(`exited with ${code}:\n${output}`));
     });
   });
-  return { process: child, url, output: () => output, exited };
+  return { process: child, url, output: () => output, stdout: () => stdout, exited };
 }
 
 async function stop(started: Started) {
@@ -69,6 +79,13 @@ test("the embedded default prints a key once, serves it, stops on SIGTERM and ke
   expect(first.output()).toContain(first.url);
   expect((await graphql(first.url, key!, UPSERT)).body.data.upsertUser.__typename).toBe("UpsertUserSuccess");
   expect(await stop(first)).toBe(0);
+  // stdout is JSON lines alone; the key is printed for the person at the terminal only, on stderr.
+  const logged = first.stdout().trimEnd().split("\n").map((line) => JSON.parse(line));
+  expect(logged).toContainEqual(
+    expect.objectContaining({ msg: "development secret key created, printed once on stderr", keyPrefix: key!.slice(0, 11) }),
+  );
+  expect(logged).toContainEqual(expect.objectContaining({ msg: "request", operationType: "mutation", status: 200 }));
+  expect(first.stdout()).not.toContain(key);
 
   const second = await start({ DATA_DIR: dataDir, DATABASE_URL: "" });
   expect(second.output()).not.toContain("sk_");

@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
@@ -11,8 +12,12 @@ export type Database = {
   /** What the schema engine needs to migrate this database. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: DatabaseLocation["kind"];
+  /** PostgreSQL's connection pool, for its use in /metrics; PGlite has none. */
+  pool?: ConnectionPool;
   close(): Promise<void>;
 };
+
+export type ConnectionPool = Pick<pg.Pool, "totalCount" | "idleCount" | "waitingCount">;
 
 /** The PGlite extensions every embedded database loads (search needs pg_trgm). */
 export const pgliteExtensions = { pg_trgm };
@@ -32,9 +37,15 @@ export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
-    const adapterFactory = new PrismaPg({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
+    // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
+    const pool = new pg.Pool({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
+    const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
-    return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
+    const close = async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    };
+    return { prisma, adapterFactory, kind: "postgres", pool, close };
   }
   const pglite = await PGlite.create({ dataDir: location.dataDir, extensions: pgliteExtensions });
   return wrapPGlite(pglite, options);

@@ -4,11 +4,12 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import SimpleObjectsPlugin from "@pothos/plugin-simple-objects";
-import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { DateTimeResolver } from "graphql-scalars";
 import { type AuthContexts, type AuthScopes, authScopes, forbidden } from "../auth/scopes.ts";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { Context } from "./context.ts";
+import { JSONObjectScalar } from "./json-object-scalar.ts";
 
 import type { JsonObject } from "../json.ts";
 
@@ -40,7 +41,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType("DateTime", DateTimeResolver);
-builder.addScalarType("JSONObject", JSONObjectResolver);
+builder.addScalarType("JSONObject", JSONObjectScalar);
 // Closed by default: a root field without scopes of its own is still for secret
 // keys only. Fields open to user tokens say so with `skipTypeScopes: true`.
 builder.queryType({ authScopes: { secretKey: true } });

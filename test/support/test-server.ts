@@ -1,9 +1,9 @@
 import { Writable } from "node:stream";
-import { pino } from "pino";
 import { createApiKey, findOrCreateProject } from "../../src/auth/api-keys.ts";
 import type { Scope } from "../../src/auth/keys.ts";
 import { createRateLimiter } from "../../src/auth/rate-limit.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
 import { createServer } from "../../src/server.ts";
 import { openTestDatabase } from "./test-database.ts";
 
@@ -21,8 +21,9 @@ export type GraphQLResponse<Data = any> = {
 export async function startTestServer() {
   const db = await openTestDatabase({ queryEvents: true });
   const logs: Record<string, any>[] = [];
-  const logger = pino(
-    { level: "info" },
+  // The service's own logger, writing to `logs` instead of stdout.
+  const logger = createLogger(
+    "info",
     new Writable({
       write(chunk, _encoding, done) {
         logs.push(JSON.parse(String(chunk)));
@@ -55,17 +56,21 @@ export async function startTestServer() {
     const config = loadConfig(env);
     const rateLimiter = await createRateLimiter(config.rateLimit, logger);
     closers.push(() => rateLimiter.close());
-    const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config });
+    const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool });
 
     async function graphql<Data = any>(
       query: string,
       variables: Record<string, unknown> = {},
-      { key = secretKey, headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
+      {
+        key = secretKey,
+        headers = {},
+        operationName,
+      }: { key?: string | null; headers?: Record<string, string>; operationName?: string } = {},
     ): Promise<GraphQLResponse<Data>> {
       const response = await yoga.fetch("http://localhost/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }), ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName }),
       });
       return { status: response.status, headers: response.headers, ...(await response.json()) };
     }
