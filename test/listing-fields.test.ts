@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { schema } from "../src/schema.ts";
 import { type TestServer, startTestServer } from "./support/test-server.ts";
 
-// Lists read only the columns their selection needs (user-columns.ts); every
+// Lists read only the columns their selection needs (user-selection.ts); every
 // field of a listed user must still read as it does on its own.
 
 let server: TestServer;

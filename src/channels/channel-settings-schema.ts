@@ -2,7 +2,7 @@ import { builder } from "../graphql/builder.ts";
 import type { JsonObject } from "../json.ts";
 import { ChannelProviderEnum, ChannelType } from "./channel-schema.ts";
 import { channelSettingsOfUsers } from "./settings-of-users.ts";
-import { readsUserFields } from "../users/read/user-columns.ts";
+import { readsUserFields } from "../users/read/user-selection.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";

@@ -4,7 +4,7 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { UserType } from "../users/schema/user-schema.ts";
-import { readsUserFields } from "../users/read/user-columns.ts";
+import { readsUserFields } from "../users/read/user-selection.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
 import type { CreateRoleInput as CreateRoleFields } from "./roles.ts";
 

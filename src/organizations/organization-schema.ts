@@ -3,7 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { organizationInReach } from "../auth/reach.ts";
 import { listUsersByCursor, userListing } from "../users/read/list-users.ts";
 import { UserConnection } from "../users/schema/list-schema.ts";
-import { userSelectionOf } from "../users/read/user-columns.ts";
+import { userSelectionOf } from "../users/read/user-selection.ts";
 import { CONNECTION_NODES } from "../graphql/connection-page.ts";
 import { connectionType } from "../graphql/connection.ts";
 import { listOrganizations } from "./list-organizations.ts";

@@ -9,7 +9,7 @@ import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { reachableOrganizations } from "../../auth/reach.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
 import { columnOf } from "../user-fields.ts";
-import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-columns.ts";
+import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-selection.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -21,7 +21,7 @@ export type UserListing = { projectId: string; filter: NormalizedUserFilter; ord
 
 /**
  * The caller's users under the filter: all of the project's for a key, those
- * in its reach for a member, read as the response needs (user-columns.ts).
+ * in its reach for a member, read as the response needs (user-selection.ts).
  */
 export function userListing(
   auth: Auth,

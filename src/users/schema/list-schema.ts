@@ -2,7 +2,7 @@ import { builder } from "../../graphql/builder.ts";
 import { CONNECTION_NODES } from "../../graphql/connection-page.ts";
 import { connectionType } from "../../graphql/connection.ts";
 import { listUsersByCursor, listUsersByPage, userListing } from "../read/list-users.ts";
-import { userSelectionOf } from "../read/user-columns.ts";
+import { userSelectionOf } from "../read/user-selection.ts";
 import { USER_SORT_FIELDS } from "../read/user-order.ts";
 import { UserStatusEnum, UserType } from "./user-schema.ts";
 
