@@ -1,6 +1,6 @@
 // npm run directory -- <command>: manages projects and API keys in the configured database.
 // On the embedded default, stop the server first: a PGlite data directory has one process at a time.
-import { USAGE, UsageError, runCli } from "../src/auth/cli.ts";
+import { runCli, USAGE, UsageError } from "../src/auth/cli.ts";
 import { loadConfigOrExit } from "../src/config.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 

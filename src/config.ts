@@ -39,9 +39,7 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(25_000_000),
 });
 
-export type DatabaseLocation =
-  | { kind: "pglite"; dataDir: string }
-  | { kind: "postgres"; url: string };
+export type DatabaseLocation = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
 
 export type Config = {
   port: number;

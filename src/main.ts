@@ -29,7 +29,10 @@ http.listen(config.port, () => {
   if (developmentKey) {
     // The key itself only to the person at the terminal, on stderr: stdout stays JSON
     // lines, and logs are kept and shipped where a key must not go.
-    logger.info({ project: "default", keyPrefix: keyPrefix(developmentKey), graphiql: url }, "development secret key created, printed once on stderr");
+    logger.info(
+      { project: "default", keyPrefix: keyPrefix(developmentKey), graphiql: url },
+      "development secret key created, printed once on stderr",
+    );
     // Shown once: only its hash is stored.
     console.error(
       [

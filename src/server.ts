@@ -5,8 +5,9 @@ import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
-import { compiledExecution } from "./plugins/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
+import type { Logger } from "./logger.ts";
+import { compiledExecution } from "./plugins/compiled-execution.ts";
 import { errorHandling } from "./plugins/error-handling.ts";
 import { createMetrics, metricsEndpoint } from "./plugins/metrics.ts";
 import { queryLimits } from "./plugins/query-limits.ts";
@@ -14,7 +15,6 @@ import { requestBodyLimit } from "./plugins/request-body-limit.ts";
 import { logRequest } from "./plugins/request-log.ts";
 import { recordRequests } from "./plugins/request-record.ts";
 import { schema } from "./schema.ts";
-import type { Logger } from "./logger.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createChannel, deleteChannel, renameChannel } from "../src/channels/channels.ts";
 import { setChannelSettings, unsetChannelSettings } from "../src/channels/channel-settings.ts";
+import { createChannel, deleteChannel, renameChannel } from "../src/channels/channels.ts";
 import { takeDeviceTokens } from "../src/channels/device-token-move.ts";
 import { channelSettingsOfUsers } from "../src/channels/settings-of-users.ts";
 import type { Database } from "../src/db/client.ts";
@@ -32,8 +32,7 @@ async function newUsers(...ids: string[]) {
 }
 
 const tokensOf = async (userId: string, channelId: string) =>
-  (await prisma.channelSettings.findUnique({ where: { projectId_userId_channelId: { projectId, userId, channelId } } }))
-    ?.settings ?? null;
+  (await prisma.channelSettings.findUnique({ where: { projectId_userId_channelId: { projectId, userId, channelId } } }))?.settings ?? null;
 
 describe("channels", () => {
   test("createChannel trims the name; a taken name is a conflict within the project only", async () => {
@@ -58,9 +57,7 @@ describe("channels", () => {
     await expect(renameChannel(prisma, projectId, channel.id, other.name)).rejects.toMatchObject({
       fields: [{ field: "name", reason: "conflict" }],
     });
-    await expect(renameChannel(prisma, otherProjectId, channel.id, "x")).rejects.toEqual(
-      new NotFoundError("channel", channel.id),
-    );
+    await expect(renameChannel(prisma, otherProjectId, channel.id, "x")).rejects.toEqual(new NotFoundError("channel", channel.id));
     await expect(renameChannel(prisma, projectId, "nope", "")).rejects.toEqual(new NotFoundError("channel", "nope"));
   });
 
@@ -71,9 +68,7 @@ describe("channels", () => {
     await expect(deleteChannel(prisma, otherProjectId, channel.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(deleteChannel(prisma, projectId, channel.id)).resolves.toEqual({ id: channel.id });
     expect(await prisma.channelSettings.count({ where: { channelId: channel.id } })).toBe(0);
-    await expect(deleteChannel(prisma, projectId, channel.id)).rejects.toEqual(
-      new NotFoundError("channel", channel.id),
-    );
+    await expect(deleteChannel(prisma, projectId, channel.id)).rejects.toEqual(new NotFoundError("channel", channel.id));
   });
 });
 
@@ -103,9 +98,9 @@ describe("setChannelSettings and unsetChannelSettings", () => {
     await expect(setChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id, { bad: 1 })).rejects.toBeInstanceOf(
       ValidationError,
     );
-    await expect(
-      setChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id, { email: "a@example.com" }),
-    ).rejects.toEqual(new NotFoundError("user", "nobody"));
+    await expect(setChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id, { email: "a@example.com" })).rejects.toEqual(
+      new NotFoundError("user", "nobody"),
+    );
   });
 
   test("concurrent sets, unsets and a channel deletion end in success or NotFoundError only", async () => {
@@ -118,9 +113,7 @@ describe("setChannelSettings and unsetChannelSettings", () => {
         ? unsetChannelSettings(prisma, keyCaller(projectId), userId, channel.id)
         : setChannelSettings(prisma, keyCaller(projectId), userId, channel.id, { email: `${i}@example.com` });
     });
-    const failures = (await Promise.allSettled(writes)).flatMap((result) =>
-      result.status === "rejected" ? [result.reason] : [],
-    );
+    const failures = (await Promise.allSettled(writes)).flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
     for (const failure of failures) expect(failure).toEqual(new NotFoundError("channel", channel.id));
     expect(await prisma.channelSettings.count({ where: { channelId: channel.id } })).toBe(0);
   });

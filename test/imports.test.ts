@@ -36,6 +36,7 @@ test("only schema files load the schema builder: `<topic>-schema.ts` in a domain
       }
     }
   }
-  const isSchemaFile = (file: string) => file.startsWith("graphql/") || file.endsWith("-schema.ts") || ["schema.ts", "server.ts", "main.ts"].includes(file);
+  const isSchemaFile = (file: string) =>
+    file.startsWith("graphql/") || file.endsWith("-schema.ts") || ["schema.ts", "server.ts", "main.ts"].includes(file);
   expect([...loadsBuilder].filter((file) => !isSchemaFile(file)).sort()).toEqual([]);
 });

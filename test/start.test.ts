@@ -80,7 +80,11 @@ test("the embedded default prints a key once, serves it, stops on SIGTERM and ke
   expect((await graphql(first.url, key!, UPSERT)).body.data.upsertUser.__typename).toBe("UpsertUserSuccess");
   expect(await stop(first)).toBe(0);
   // stdout is JSON lines alone; the key is printed for the person at the terminal only, on stderr.
-  const logged = first.stdout().trimEnd().split("\n").map((line) => JSON.parse(line));
+  const logged = first
+    .stdout()
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(logged).toContainEqual(
     expect.objectContaining({ msg: "development secret key created, printed once on stderr", keyPrefix: key!.slice(0, 11) }),
   );

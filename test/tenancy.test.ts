@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../src/auth/keys.ts";
-import { schema } from "../src/schema.ts";
 import { hashPassword } from "../src/members/passwords.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { schema } from "../src/schema.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 /**
  * Every query and mutation, run with project B's credentials against project
@@ -195,7 +195,16 @@ const OPERATIONS: Operation[] = [
 ];
 
 /** Values that exist only in project A: none may appear in an answer to project B. */
-const ONLY_IN_A = ["ada@project-a.example", "Ada of A", "tag-of-a", "property-of-a", "Org of A", "Channel of A", "push-token-of-a", "settings-of-a"];
+const ONLY_IN_A = [
+  "ada@project-a.example",
+  "Ada of A",
+  "tag-of-a",
+  "property-of-a",
+  "Org of A",
+  "Channel of A",
+  "push-token-of-a",
+  "settings-of-a",
+];
 
 let server: TestServer;
 let a: ProjectA;
@@ -285,9 +294,13 @@ async function credentialsOfB(
     return { key: null, headers: { "x-api-key": await server.createPublishableKey(b.projectId) } };
   }
   if (operation.requires !== "userToken") return { key: b.secretKey };
-  const created = await server.graphql('mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }', {}, {
-    key: b.secretKey,
-  });
+  const created = await server.graphql(
+    'mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }',
+    {},
+    {
+      key: b.secretKey,
+    },
+  );
   const publishableKey = await server.createPublishableKey(b.projectId);
   return { key: null, headers: { "x-api-key": publishableKey, authorization: `Bearer ${created.data.createUserToken.token}` } };
 }

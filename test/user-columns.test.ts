@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDatamodel } from "../src/db/generated/pothos-types.ts";
 import * as enums from "../src/db/generated/prisma/enums.ts";
 import { schema } from "../src/schema.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Every column of `users`, as Prisma's data model lists them, set to a value
 // other than its default, must come through upserts unchanged and be read by
@@ -35,7 +35,14 @@ function graphqlValue(type: GraphQLOutputType, name: string): unknown {
     return Object.fromEntries(Object.values(type.getFields()).map((field) => [field.name, graphqlValue(field.type, field.name)]));
   }
   if (isScalarType(type)) {
-    const scalars: Record<string, unknown> = { String: `x-${name}`, ID: `x-${name}`, Boolean: true, Int: 7, DateTime: SOME_TIME, JSONObject: { [name]: "x" } };
+    const scalars: Record<string, unknown> = {
+      String: `x-${name}`,
+      ID: `x-${name}`,
+      Boolean: true,
+      Int: 7,
+      DateTime: SOME_TIME,
+      JSONObject: { [name]: "x" },
+    };
     if (type.name in scalars) return scalars[type.name];
   }
   throw new Error(`no value for ${name}: ${String(type)}`);
@@ -51,7 +58,13 @@ async function modelValue(field: (typeof MODEL)[number]): Promise<unknown> {
     return (await delegate.findFirstOrThrow({ where: { projectId: server.projectId } })).id;
   }
   if (field.kind === "enum") return Object.values((enums as Record<string, Record<string, string>>)[field.type]!).at(-1);
-  const values: Record<string, unknown> = { String: `x-${field.name}`, Boolean: true, Int: 7, DateTime: SOME_TIME, Json: { [field.name]: "x" } };
+  const values: Record<string, unknown> = {
+    String: `x-${field.name}`,
+    Boolean: true,
+    Int: 7,
+    DateTime: SOME_TIME,
+    Json: { [field.name]: "x" },
+  };
   if (!(field.type in values)) throw new Error(`no value for ${field.name}: ${field.type}`);
   return values[field.type];
 }
@@ -71,7 +84,11 @@ const readRow = (id: string) => server.prisma.user.findUniqueOrThrow({ where: { 
 test("every column is set by this test to something other than its default", async () => {
   const row = await userWithEveryColumnSet("columns-set");
   const defaults = await server.prisma.user.create({ data: { projectId: server.projectId, id: "columns-defaults" } });
-  const unchanged = COLUMNS.filter((column) => !KEY.includes(column) && JSON.stringify(row[column as keyof typeof row]) === JSON.stringify(defaults[column as keyof typeof defaults]));
+  const unchanged = COLUMNS.filter(
+    (column) =>
+      !KEY.includes(column) &&
+      JSON.stringify(row[column as keyof typeof row]) === JSON.stringify(defaults[column as keyof typeof defaults]),
+  );
   expect(unchanged).toEqual([]);
 });
 
@@ -98,7 +115,9 @@ test("list and user(id) read every column", async () => {
   const reading = Object.values(graphqlFields).filter(
     (field) => COLUMNS.includes(field.name) || ((field.extensions as { userFields?: string[] }).userFields ?? []).length > 0,
   );
-  const read = new Set(reading.flatMap((field) => (COLUMNS.includes(field.name) ? [field.name] : (field.extensions as { userFields: string[] }).userFields)));
+  const read = new Set(
+    reading.flatMap((field) => (COLUMNS.includes(field.name) ? [field.name] : (field.extensions as { userFields: string[] }).userFields)),
+  );
   // Never shown: the project (always the caller's) and the password hash.
   expect(COLUMNS.filter((column) => !read.has(column))).toEqual(["projectId", "passwordHash"]);
 
@@ -119,7 +138,8 @@ test("list and user(id) read every column", async () => {
   expect({ ...listed }).toEqual({ ...single, id: "columns-read" });
   for (const field of reading) {
     const stored = row[field.name as keyof typeof row];
-    if (COLUMNS.includes(field.name)) expect(single[field.name], field.name).toEqual(stored instanceof Date ? stored.toISOString() : stored);
+    if (COLUMNS.includes(field.name))
+      expect(single[field.name], field.name).toEqual(stored instanceof Date ? stored.toISOString() : stored);
     else expect(single[field.name], field.name).not.toBeNull();
   }
 });

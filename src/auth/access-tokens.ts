@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { signProjectToken, signingSecret, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
+import { signingSecret, signProjectToken, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
 
 const AUDIENCE = "user-directory:member";
 

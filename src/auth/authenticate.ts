@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import type { Auth, ProjectAuth, PublishableKeyAuth, SecretKeyAuth, UserTokenAuth } from "./caller.ts";
-import { type KeyKind, type Scope, hashesEqual, hashKey } from "./keys.ts";
+import { hashesEqual, hashKey, type KeyKind, type Scope } from "./keys.ts";
 import { authenticateMember } from "./member-auth.ts";
 import type { SecretKeyCache } from "./secret-key-cache.ts";
 import { verifyUserToken } from "./user-tokens.ts";

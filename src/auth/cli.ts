@@ -120,7 +120,10 @@ function keyKind(value: string): KeyKind {
 }
 
 function scopeList(value: string): Scope[] {
-  const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   const unknown = names.filter((name) => !(SCOPES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new UsageError(`Unknown scopes: ${unknown.join(", ")}. Known: ${SCOPES.join(", ")}.`);
   if (names.length === 0) throw new UsageError("--scopes names no scope.");
@@ -130,5 +133,11 @@ function scopeList(value: string): Scope[] {
 /** Columns padded to their widest cell, so listings line up in a terminal. */
 function printTable(print: Print, rows: string[][]) {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+  for (const row of rows)
+    print(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    );
 }

@@ -3,8 +3,8 @@ import { requestError } from "../graphql/request-errors.ts";
 import { organizationSubtreeIds } from "../organizations/subtree.ts";
 import { verifyAccessToken } from "./access-tokens.ts";
 import type { MemberAuth } from "./caller.ts";
-import { claimedProject } from "./project-tokens.ts";
 import { SCOPES } from "./keys.ts";
+import { claimedProject } from "./project-tokens.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

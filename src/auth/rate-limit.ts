@@ -83,11 +83,10 @@ function limiter(requests: Store, signInFailures: Store, perMinute: number, clos
       async assertAllowed(key) {
         const record = await signInFailures.get(key);
         if (record && record.consumedPoints >= SIGN_IN_FAILURES) {
-          throw rateLimited(
-            record,
-            (retryAfter) => `Too many failed sign-ins for this email; retry after ${retryAfter} seconds.`,
-            { limit: SIGN_IN_FAILURES, window: SIGN_IN_WINDOW_SECONDS },
-          );
+          throw rateLimited(record, (retryAfter) => `Too many failed sign-ins for this email; retry after ${retryAfter} seconds.`, {
+            limit: SIGN_IN_FAILURES,
+            window: SIGN_IN_WINDOW_SECONDS,
+          });
         }
       },
       async recordFailure(key) {

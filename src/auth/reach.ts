@@ -9,8 +9,7 @@ import type { Auth } from "./caller.ts";
 // their own transaction, on the rows they lock or in the statement that writes.
 
 /** The organizations the caller may see, or null for all of the project's. */
-export const reachableOrganizations = (auth: Auth): readonly string[] | null =>
-  auth.kind === "member" ? auth.organizationIds : null;
+export const reachableOrganizations = (auth: Auth): readonly string[] | null => (auth.kind === "member" ? auth.organizationIds : null);
 
 export function organizationInReach(auth: Auth, organizationId: string | null): boolean {
   const reachable = reachableOrganizations(auth);

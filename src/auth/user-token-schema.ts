@@ -1,8 +1,9 @@
 // The auth domain's part of the GraphQL schema: the user behind a user token, and making such tokens.
-import { builder } from "../graphql/builder.ts";
+
 import { NotFoundError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { TOKEN_LIFETIME, createUserToken } from "./user-tokens.ts";
+import { createUserToken, TOKEN_LIFETIME } from "./user-tokens.ts";
 
 builder.queryField("me", (t) =>
   t.prismaField({

@@ -1,9 +1,9 @@
 import { ChannelProvider } from "../db/generated/prisma/enums.ts";
-import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
 import type { NewChannel } from "./channels.ts";
+import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
 
 export const ChannelProviderEnum = builder.enumType(ChannelProvider, { name: "ChannelProvider" });
 
@@ -29,10 +29,11 @@ builder.queryField("channels", (t) =>
 );
 
 const CreateChannelInput = builder.inputType("CreateChannelInput", {
-  fields: (t) => ({
-    name: t.string({ required: true, description: "1–200 characters, unique in the project." }),
-    provider: t.field({ type: ChannelProviderEnum, required: true }),
-  }) satisfies Record<keyof NewChannel, unknown>,
+  fields: (t) =>
+    ({
+      name: t.string({ required: true, description: "1–200 characters, unique in the project." }),
+      provider: t.field({ type: ChannelProviderEnum, required: true }),
+    }) satisfies Record<keyof NewChannel, unknown>,
 });
 
 const CreateChannelSuccess = builder.simpleObject("CreateChannelSuccess", {

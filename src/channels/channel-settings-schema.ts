@@ -1,11 +1,11 @@
-import { builder } from "../graphql/builder.ts";
-import type { JsonObject } from "../json.ts";
-import { ChannelProviderEnum, ChannelType } from "./channel-schema.ts";
-import { channelSettingsOfUsers } from "./settings-of-users.ts";
-import { readsUserFields } from "../users/read/user-selection.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
+import type { JsonObject } from "../json.ts";
+import { readsUserFields } from "../users/read/user-selection.ts";
+import { ChannelProviderEnum, ChannelType } from "./channel-schema.ts";
 import { setChannelSettings, unsetChannelSettings } from "./channel-settings.ts";
+import { channelSettingsOfUsers } from "./settings-of-users.ts";
 
 export const ChannelSettingsType = builder.prismaObject("ChannelSettings", {
   // Every ChannelSettings value carries its channel, so no field below needs a query of its own.

@@ -36,8 +36,7 @@ export async function setChannelSettings(
       data: [{ ...key, settings }],
       skipDuplicates: true,
     });
-    const row =
-      inserted ?? (await tx.channelSettings.update({ where: { projectId_userId_channelId: key }, data: { settings } }));
+    const row = inserted ?? (await tx.channelSettings.update({ where: { projectId_userId_channelId: key }, data: { settings } }));
     return { channelSettings: { ...row, channel }, created: inserted !== undefined };
   });
 }

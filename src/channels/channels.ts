@@ -12,8 +12,7 @@ const channelRename = z.strictObject({ name: channelName });
 
 export type NewChannel = z.input<typeof newChannel>;
 
-const nameTaken = () =>
-  new ValidationError([{ field: "name", message: "is the name of another channel", reason: "conflict" }]);
+const nameTaken = () => new ValidationError([{ field: "name", message: "is the name of another channel", reason: "conflict" }]);
 
 /** Creates a channel; its name must be unique in the project. */
 export async function createChannel(prisma: PrismaClient, projectId: string, input: NewChannel): Promise<Channel> {
@@ -28,12 +27,7 @@ export async function createChannel(prisma: PrismaClient, projectId: string, inp
 }
 
 /** Renames a channel; the new name must be free in the project. */
-export async function renameChannel(
-  prisma: PrismaClient,
-  projectId: string,
-  id: string,
-  newName: string,
-): Promise<Channel> {
+export async function renameChannel(prisma: PrismaClient, projectId: string, id: string, newName: string): Promise<Channel> {
   assertChannelId(id);
   const { name } = parseOrThrow(channelRename, { name: newName });
   try {

@@ -7,11 +7,7 @@ import { NotFoundError } from "../errors.ts";
  * The channel, kept from deletion until the transaction ends. KEY SHARE lets
  * renames and other users' settings writes through.
  */
-export async function lockChannel(
-  tx: Prisma.TransactionClient,
-  projectId: string,
-  channelId: string,
-): Promise<Channel> {
+export async function lockChannel(tx: Prisma.TransactionClient, projectId: string, channelId: string): Promise<Channel> {
   const [channel] = await tx.$queryRaw<Channel[]>`
     SELECT id, project_id AS "projectId", name, provider, created_at AS "createdAt", updated_at AS "updatedAt"
     FROM channels WHERE id = ${channelId}::uuid AND project_id = ${projectId}::uuid

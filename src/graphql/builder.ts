@@ -8,10 +8,9 @@ import { DateTimeResolver } from "graphql-scalars";
 import { type AuthContexts, type AuthScopes, authScopes, forbidden } from "../auth/scopes.ts";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
+import type { JsonObject } from "../json.ts";
 import type { Context } from "./context.ts";
 import { JSONObjectScalar } from "./json-object-scalar.ts";
-
-import type { JsonObject } from "../json.ts";
 
 // Plugin order matters: scope auth wraps everything, errors must come before prisma.
 export const builder = new SchemaBuilder<{

@@ -12,7 +12,10 @@ const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
 });
 
 /** Declares `<Name>Edge` and `<Name>Connection` for a node type, in the contract's shape. */
-export function connectionType<Node>(name: string, nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>) {
+export function connectionType<Node>(
+  name: string,
+  nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>,
+) {
   const Edge = builder.objectRef<{ cursor: () => string; node: Node }>(`${name}Edge`).implement({
     fields: (t) => ({
       cursor: t.string({ resolve: (edge) => edge.cursor() }),

@@ -11,4 +11,3 @@ export type Context = Readonly<{
   logger: Logger;
   signInThrottle: SignInThrottle;
 }>;
-

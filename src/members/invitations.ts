@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { MEMBER_ROLE_ID } from "../auth/built-in-roles.ts";
 import type { Auth } from "../auth/caller.ts";
+import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { locale, plainText } from "../validation/formats.ts";
@@ -8,8 +10,6 @@ import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
 import { hashPassword, passwordProblems } from "./passwords.ts";
-import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
-import { MEMBER_ROLE_ID } from "../auth/built-in-roles.ts";
 import { requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -50,7 +50,9 @@ export async function inviteUser(prisma: PrismaClient, auth: Auth, input: Invite
     await lockEmail(tx, projectId, parsed.email);
     const [existing] = await usersByEmail(tx, projectId, parsed.email);
     if (existing && existing.status !== "INVITED") {
-      throw new ValidationError([{ field: "email", message: `belongs to a user who is ${existing.status.toLowerCase()}`, reason: "conflict" }]);
+      throw new ValidationError([
+        { field: "email", message: `belongs to a user who is ${existing.status.toLowerCase()}`, reason: "conflict" },
+      ]);
     }
     // A member may not take over someone invited into an organization outside its reach.
     if (existing && !organizationInReach(auth, existing.organizationId)) {
@@ -81,12 +83,7 @@ const acceptance = z.object({ token: z.string(), password: z.string(), name: mem
 const invalidToken = (message: string) => new ValidationError([{ field: "token", message, reason: "invalid" }]);
 
 /** Activates an invited user with a password and uses the invitation up; any refusal leaves both as they were. */
-export async function acceptInvitation(
-  prisma: PrismaClient,
-  projectId: string,
-  input: z.input<typeof acceptance>,
-  now = new Date(),
-) {
+export async function acceptInvitation(prisma: PrismaClient, projectId: string, input: z.input<typeof acceptance>, now = new Date()) {
   const { token, password, name } = parseOrThrow(acceptance, input);
   const invitation = await prisma.invitation.findUnique({
     where: { tokenHash: hashToken(token) },

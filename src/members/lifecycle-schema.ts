@@ -1,6 +1,7 @@
 // Moving members between organizations, roles and statuses.
-import { builder } from "../graphql/builder.ts";
+
 import { NotFoundError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/error-types.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { UserStatusEnum, UserType } from "../users/schema/user-schema.ts";

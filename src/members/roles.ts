@@ -28,7 +28,9 @@ export async function createRole(prisma: PrismaClient, projectId: string, input:
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
     const idTaken = await prisma.role.count({ where: { projectId, id: roleId } });
     throw new ValidationError([
-      idTaken ? { field: "id", message: "is already taken", reason: "conflict" } : { field: "name", message: "is already taken", reason: "conflict" },
+      idTaken
+        ? { field: "id", message: "is already taken", reason: "conflict" }
+        : { field: "name", message: "is already taken", reason: "conflict" },
     ]);
   }
 }

@@ -1,8 +1,8 @@
+import { signAccessToken } from "../auth/access-tokens.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import { signAccessToken } from "../auth/access-tokens.ts";
 import { usersByEmail } from "./find-by-email.ts";
 import { verifyPassword } from "./passwords.ts";
 

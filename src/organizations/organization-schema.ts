@@ -1,16 +1,16 @@
-import type { Organization } from "../db/generated/prisma/client.ts";
-import { builder } from "../graphql/builder.ts";
 import { organizationInReach } from "../auth/reach.ts";
-import { listUsersByCursor, userListing } from "../users/read/list-users.ts";
-import { UserConnection } from "../users/schema/list-schema.ts";
-import { userSelectionOf } from "../users/read/user-selection.ts";
-import { CONNECTION_NODES } from "../graphql/connection-page.ts";
-import { connectionType } from "../graphql/connection.ts";
-import { listOrganizations } from "./list-organizations.ts";
+import type { Organization } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
+import { connectionType } from "../graphql/connection.ts";
+import { CONNECTION_NODES } from "../graphql/connection-page.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { createOrganization, deleteOrganization, moveOrganization, renameOrganization } from "./hierarchy.ts";
+import { listUsersByCursor, userListing } from "../users/read/list-users.ts";
+import { userSelectionOf } from "../users/read/user-selection.ts";
+import { UserConnection } from "../users/schema/list-schema.ts";
 import type { CreateOrganizationInput as CreateOrganizationFields } from "./hierarchy.ts";
+import { createOrganization, deleteOrganization, moveOrganization, renameOrganization } from "./hierarchy.ts";
+import { listOrganizations } from "./list-organizations.ts";
 
 /** What the Organization type reads of a row; whole rows (mutation results, listings) fit too. */
 export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "createdAt">;
@@ -36,41 +36,46 @@ export const OrganizationType = builder.loadableObjectRef("Organization", {
 
 OrganizationType.implement({
   fields: (t) => ({
-  id: t.exposeID("id"),
-  name: t.exposeString("name"),
-  parent: t.field({
-    type: OrganizationType,
-    nullable: true,
-    description: "Null at the root, and for a member above its own organization.",
-    resolve: ({ parentId }, _args, { auth }) => (organizationInReach(auth, parentId) ? parentId : null),
-  }),
-  children: t.loadableList({
-    type: OrganizationType,
-    description: "Direct children, by id.",
-    load: async (parentIds: string[], { prisma, auth }) => {
-      const children = await prisma.organization.findMany({
-        where: { projectId: auth.projectId, parentId: { in: parentIds } },
-        orderBy: { id: "asc" },
-      });
-      const byParent = new Map(parentIds.map((id) => [id, [] as OrganizationNode[]]));
-      for (const child of children) byParent.get(child.parentId!)?.push(child);
-      return parentIds.map((id) => byParent.get(id)!);
-    },
-    resolve: (organization) => organization.id,
-  }),
-  users: t.field({
-    type: UserConnection,
-    authScopes: { scope: "users:read" },
-    args: { first: t.arg.int(), after: t.arg.string(), includeSubOrganizations: t.arg.boolean({ defaultValue: false }) },
-    resolve: (organization, { first, after, includeSubOrganizations }, context, info) =>
-      listUsersByCursor(
-        context.prisma,
-        userListing(context.auth, { organizationId: organization.id, includeSubOrganizations }, null, userSelectionOf(info, CONNECTION_NODES)),
-        { first, after },
-        context.auth.cursorSecret,
-      ),
-  }),
-  createdAt: t.expose("createdAt", { type: "DateTime" }),
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    parent: t.field({
+      type: OrganizationType,
+      nullable: true,
+      description: "Null at the root, and for a member above its own organization.",
+      resolve: ({ parentId }, _args, { auth }) => (organizationInReach(auth, parentId) ? parentId : null),
+    }),
+    children: t.loadableList({
+      type: OrganizationType,
+      description: "Direct children, by id.",
+      load: async (parentIds: string[], { prisma, auth }) => {
+        const children = await prisma.organization.findMany({
+          where: { projectId: auth.projectId, parentId: { in: parentIds } },
+          orderBy: { id: "asc" },
+        });
+        const byParent = new Map(parentIds.map((id) => [id, [] as OrganizationNode[]]));
+        for (const child of children) byParent.get(child.parentId!)?.push(child);
+        return parentIds.map((id) => byParent.get(id)!);
+      },
+      resolve: (organization) => organization.id,
+    }),
+    users: t.field({
+      type: UserConnection,
+      authScopes: { scope: "users:read" },
+      args: { first: t.arg.int(), after: t.arg.string(), includeSubOrganizations: t.arg.boolean({ defaultValue: false }) },
+      resolve: (organization, { first, after, includeSubOrganizations }, context, info) =>
+        listUsersByCursor(
+          context.prisma,
+          userListing(
+            context.auth,
+            { organizationId: organization.id, includeSubOrganizations },
+            null,
+            userSelectionOf(info, CONNECTION_NODES),
+          ),
+          { first, after },
+          context.auth.cursorSecret,
+        ),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
 
@@ -98,11 +103,12 @@ builder.queryFields((t) => ({
 }));
 
 const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
-  fields: (t) => ({
-    id: t.id({ description: "Your own id for it; generated when left out." }),
-    name: t.string({ required: true }),
-    parentId: t.id(),
-  }) satisfies Record<keyof CreateOrganizationFields, unknown>,
+  fields: (t) =>
+    ({
+      id: t.id({ description: "Your own id for it; generated when left out." }),
+      name: t.string({ required: true }),
+      parentId: t.id(),
+    }) satisfies Record<keyof CreateOrganizationFields, unknown>,
 });
 
 /** A success type holding one organization, and the union of it with the errors that apply. */

@@ -1,7 +1,7 @@
 import { Prisma } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
-import { UserType } from "../users/schema/user-schema.ts";
 import { joinedValue, readsUserFields } from "../users/read/user-selection.ts";
+import { UserType } from "../users/schema/user-schema.ts";
 import { type OrganizationNode, OrganizationType } from "./organization-schema.ts";
 
 /** The user's organization as the Organization type reads it, as JSON; null without one. */

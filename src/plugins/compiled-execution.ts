@@ -3,11 +3,11 @@ import {
   BREAK,
   type DocumentNode,
   type GraphQLSchema,
-  Kind,
-  TypeInfo,
   getNamedType,
   isScalarType,
   isValueNode,
+  Kind,
+  TypeInfo,
   visit,
   visitWithTypeInfo,
 } from "graphql";

@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
-import { REQUEST_ERROR_STATUS, isRequestErrorCode, requestError } from "../graphql/request-errors.ts";
+import { isRequestErrorCode, REQUEST_ERROR_STATUS, requestError } from "../graphql/request-errors.ts";
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -1,6 +1,6 @@
 import type { Plugin } from "graphql-yoga";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { hashKey, hashesEqual } from "../auth/keys.ts";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { hashesEqual, hashKey } from "../auth/keys.ts";
 import type { ConnectionPool } from "../db/client.ts";
 import type { RequestRecord } from "./request-record.ts";
 

@@ -1,4 +1,4 @@
-import { type DocumentNode, GraphQLError, type OperationTypeNode, getOperationAST } from "graphql";
+import { type DocumentNode, GraphQLError, getOperationAST, type OperationTypeNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { KEY_KINDS, keyPrefix } from "../auth/keys.ts";
 import type { Context } from "../graphql/context.ts";

@@ -17,11 +17,7 @@ export const plainText = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
 
-export const email = z
-  .string()
-  .trim()
-  .max(254, "must be at most 254 characters")
-  .pipe(z.email("must be a valid email address"));
+export const email = z.string().trim().max(254, "must be at most 254 characters").pipe(z.email("must be a valid email address"));
 
 /** Any way of writing a phone number with its country code, stored as E.164. */
 export const phoneNumber = z.string().transform((value, ctx) => {

@@ -1,14 +1,14 @@
 import type { Auth } from "../../auth/caller.ts";
+import { reachableOrganizations } from "../../auth/reach.ts";
 import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { type ConnectionPage, connectionPage } from "../../graphql/connection-page.ts";
 import { type CursorValues, decodeCursor, encodeCursor } from "../../graphql/cursor.ts";
 import { checkPageSize } from "../../graphql/page-size.ts";
 import { requestError } from "../../graphql/request-errors.ts";
-import { type NormalizedUserFilter, type UserFilter, normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
-import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
-import { reachableOrganizations } from "../../auth/reach.ts";
-import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
 import { columnOf } from "../user-fields.ts";
+import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
+import { type NormalizedUserFilter, normalizeUserFilter, type UserFilter, userFilterConditions } from "./user-filter.ts";
+import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
 import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-selection.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -93,15 +93,19 @@ async function fetchSegment(
     condition = startsHere ? Prisma.sql`${column} IS NULL AND u.id ${op} ${cursor![1]}` : Prisma.sql`${column} IS NULL`;
     return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`;
   }
-  condition = startsHere
-    ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})`
-    : Prisma.sql`${column} IS NOT NULL`;
+  condition = startsHere ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})` : Prisma.sql`${column} IS NOT NULL`;
   return prisma.$queryRaw<Row[]>`
     SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
 }
 
 /** The relevance order's segments, each read only while the page is short. */
-async function fetchRelevant(prisma: PrismaClient, listing: UserListing, direction: SortDirection, cursor: CursorValues | null, limit: number) {
+async function fetchRelevant(
+  prisma: PrismaClient,
+  listing: UserListing,
+  direction: SortDirection,
+  cursor: CursorValues | null,
+  limit: number,
+) {
   const search = listing.filter.search!;
   const where = userFilterConditions(listing.projectId, { ...listing.filter, search: null });
   const rows: Row[] = [];
@@ -114,7 +118,13 @@ async function fetchRelevant(prisma: PrismaClient, listing: UserListing, directi
 }
 
 /** Up to `limit` rows following the cursor, walking the order in `direction`. */
-async function fetchAfter(prisma: PrismaClient, listing: UserListing, direction: SortDirection, cursor: CursorValues | null, limit: number) {
+async function fetchAfter(
+  prisma: PrismaClient,
+  listing: UserListing,
+  direction: SortDirection,
+  cursor: CursorValues | null,
+  limit: number,
+) {
   if (listing.order.field === "RELEVANCE") return fetchRelevant(prisma, listing, direction, cursor, limit);
   const rows: Row[] = [];
   for (const segment of segmentsFrom(listing, direction, cursor)) {
@@ -197,5 +207,7 @@ function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, l
   if (listing.order.field === "RELEVANCE") {
     return prisma.$queryRaw<Row[]>(relevancePageQuery(listing.columns, search!, where, listing.order.direction, limit, offset));
   }
-  return prisma.$queryRaw<Row[]>`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
+  return prisma.$queryRaw<
+    Row[]
+  >`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
 }

@@ -1,11 +1,11 @@
 import { Prisma } from "../../db/generated/prisma/client.ts";
 import type { CursorValues } from "../../graphql/cursor.ts";
 import {
-  type Search,
   fuzzyCondition,
   hasMatchingTerm,
   loweredQuery,
   phoneCondition,
+  type Search,
   similarityScore,
   termMatches,
   termsOfUser,
@@ -51,7 +51,9 @@ function bestTerm(search: Search): Prisma.Sql {
 
 /** The segments a search has: phone-like queries have a phone segment, addresses no fuzzy one. */
 function segmentsOf(search: Search): RelevanceSegment[] {
-  return RELEVANCE_SEGMENTS.filter((segment) => (segment === "phone" ? phoneCondition(search) : segment !== "fuzzy" || fuzzyCondition(search)));
+  return RELEVANCE_SEGMENTS.filter((segment) =>
+    segment === "phone" ? phoneCondition(search) : segment !== "fuzzy" || fuzzyCondition(search),
+  );
 }
 
 /** The segments walked in `direction`, from the one the cursor is in. */
@@ -118,7 +120,14 @@ export const relevanceCursor = (row: { id: string; _rank?: number; _key?: unknow
  * Every match of `where` (which holds the search) ranked at once, for
  * numbered pages: the segments' order in one statement with OFFSET.
  */
-export function relevancePageQuery(columns: Prisma.Sql, search: Search, where: Prisma.Sql, direction: SortDirection, limit: number, offset: number) {
+export function relevancePageQuery(
+  columns: Prisma.Sql,
+  search: Search,
+  where: Prisma.Sql,
+  direction: SortDirection,
+  limit: number,
+  offset: number,
+) {
   const dir = Prisma.raw(direction);
   const closerFirst = Prisma.raw(direction === "ASC" ? "DESC" : "ASC");
   const phone = phoneCondition(search);

@@ -1,6 +1,6 @@
 import { Prisma, type UserStatus } from "../../db/generated/prisma/client.ts";
 import { organizationSubtree } from "../../organizations/subtree.ts";
-import { type Search, parseSearch, searchCondition } from "./search.ts";
+import { parseSearch, type Search, searchCondition } from "./search.ts";
 
 export type UserFilter = {
   query?: string | null;
@@ -23,10 +23,7 @@ export type NormalizedUserFilter = {
   reach: readonly string[] | null;
 };
 
-export function normalizeUserFilter(
-  filter: UserFilter | null | undefined,
-  reach: readonly string[] | null,
-): NormalizedUserFilter {
+export function normalizeUserFilter(filter: UserFilter | null | undefined, reach: readonly string[] | null): NormalizedUserFilter {
   return {
     search: parseSearch(filter?.query),
     organizationId: filter?.organizationId ?? null,

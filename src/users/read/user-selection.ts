@@ -1,7 +1,7 @@
-import { type DirectiveNode, type FieldNode, type GraphQLResolveInfo, type OperationDefinitionNode, isObjectType, visit } from "graphql";
-import { type FieldsByTypeName, type ResolveTree, parseResolveInfo } from "graphql-parse-resolve-info";
+import { type DirectiveNode, type FieldNode, type GraphQLResolveInfo, isObjectType, type OperationDefinitionNode, visit } from "graphql";
+import { type FieldsByTypeName, parseResolveInfo, type ResolveTree } from "graphql-parse-resolve-info";
 import { Prisma } from "../../db/generated/prisma/client.ts";
-import { USER_COLUMNS, type UserField, selectColumn } from "../user-fields.ts";
+import { selectColumn, USER_COLUMNS, type UserField } from "../user-fields.ts";
 
 /**
  * A User field's `extensions` when it reads other fields of the row than the

@@ -1,9 +1,9 @@
 import { builder } from "../../graphql/builder.ts";
-import { CONNECTION_NODES } from "../../graphql/connection-page.ts";
 import { connectionType } from "../../graphql/connection.ts";
+import { CONNECTION_NODES } from "../../graphql/connection-page.ts";
 import { listUsersByCursor, listUsersByPage, userListing } from "../read/list-users.ts";
-import { userSelectionOf } from "../read/user-selection.ts";
 import { USER_SORT_FIELDS } from "../read/user-order.ts";
+import { userSelectionOf } from "../read/user-selection.ts";
 import { UserStatusEnum, UserType } from "./user-schema.ts";
 
 export const UserFilterInput = builder.inputType("UserFilter", {

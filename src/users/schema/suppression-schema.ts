@@ -1,5 +1,5 @@
-import { builder } from "../../graphql/builder.ts";
 import { NotFoundError } from "../../errors.ts";
+import { builder } from "../../graphql/builder.ts";
 import { resultUnion } from "../../graphql/result-union.ts";
 import { clearEmailSuppression, setEmailSuppression } from "../write/email-suppression.ts";
 import { EmailSuppressionReasonEnum, UserType } from "./user-schema.ts";

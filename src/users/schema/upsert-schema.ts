@@ -1,8 +1,8 @@
-import { builder } from "../../graphql/builder.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
+import { builder } from "../../graphql/builder.ts";
+import { resultUnion } from "../../graphql/result-union.ts";
 import { MAX_BULK_UPSERT, upsertUsers } from "../write/bulk-upsert.ts";
 import { deleteUser } from "../write/delete.ts";
-import { resultUnion } from "../../graphql/result-union.ts";
 import { upsertUser } from "../write/upsert.ts";
 import { BulkUpsertUserInput, UpsertOptions, UpsertUserInput } from "./upsert-input-schema.ts";
 import { UserType } from "./user-schema.ts";

@@ -1,8 +1,8 @@
+import { usersInReach } from "../../auth/reach.ts";
+import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
 import { builder } from "../../graphql/builder.ts";
 import type { JsonObject } from "../../json.ts";
-import { usersInReach } from "../../auth/reach.ts";
 import { readsUserFields } from "../read/user-selection.ts";
-import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
 
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
 export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProvider" });

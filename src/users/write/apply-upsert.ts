@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from "node:util";
 import type { User } from "../../db/generated/prisma/client.ts";
-import type { JsonObject } from "../../json.ts";
 import { type FieldProblem, ValidationError, VersionConflictError } from "../../errors.ts";
+import type { JsonObject } from "../../json.ts";
+import { newUserRow, type RequiredDefaults } from "../user-fields.ts";
 import { MAX_PROPERTIES_BYTES, mergeUserProperties, propertiesTooLarge } from "./properties.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
-import { MAX_TAGS_PER_USER, editTags } from "./tags.ts";
+import { editTags, MAX_TAGS_PER_USER } from "./tags.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
-import { type RequiredDefaults, newUserRow } from "../user-fields.ts";
 
 /** A user as an upsert sees it; its push tokens are known only when the upsert sets them. */
 export type UserState = { row: User; pushTokens?: PushTokenValue[] };
@@ -37,8 +37,7 @@ const definedOnly = <Fields extends object>(fields: Fields) =>
  * merged tags or properties exceed the contract's bounds.
  */
 export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date): UserState {
-  const { id: _id, options, createdAt, properties, propertiesOnce, tags, addTags, removeTags, pushTokens, ...columns } =
-    upsert;
+  const { id: _id, options, createdAt, properties, propertiesOnce, tags, addTags, removeTags, pushTokens, ...columns } = upsert;
   const current = before.row;
   if (options.expectedVersion != null && options.expectedVersion !== current.version) {
     throw new VersionConflictError(current.version);

@@ -2,8 +2,8 @@ import type { Auth } from "../../auth/caller.ts";
 import type { PrismaClient } from "../../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../../db/retry.ts";
 import { requestError } from "../../graphql/request-errors.ts";
-import { type UpsertOutcome, WRITE_TRANSACTION, isUpsertError, upsertBatch } from "./upsert-batch.ts";
-import { type UpsertInput, safeParseUpsert } from "./upsert-input.ts";
+import { isUpsertError, type UpsertOutcome, upsertBatch, WRITE_TRANSACTION } from "./upsert-batch.ts";
+import { safeParseUpsert, type UpsertInput } from "./upsert-input.ts";
 
 export const MAX_BULK_UPSERT = 1000;
 
@@ -32,9 +32,7 @@ export async function upsertUsers(
   }
   const upserts = users.map(({ id, input }) => safeParseUpsert(id, input));
   const now = new Date();
-  const results = await retryOnWriteConflict(() =>
-    prisma.$transaction((tx) => upsertBatch(tx, caller, upserts, now), WRITE_TRANSACTION),
-  );
+  const results = await retryOnWriteConflict(() => prisma.$transaction((tx) => upsertBatch(tx, caller, upserts, now), WRITE_TRANSACTION));
   const failedCount = results.filter(isUpsertError).length;
   const createdCount = results.filter((result) => !isUpsertError(result) && result.created).length;
   return { results, createdCount, updatedCount: results.length - failedCount - createdCount, failedCount };

@@ -8,8 +8,7 @@ const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A request that carries an idempotency key; `hash` stands for everything else it asks. */
 export type IdempotentRequest = { key: string; operation: string; hash: string };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A hash of a request's arguments; the order of keys in objects does not matter. */
 export function requestHash(request: unknown): string {

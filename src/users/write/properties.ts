@@ -4,15 +4,12 @@ import type { JsonObject } from "../../json.ts";
 /** The contract's bound on a user's custom properties, as UTF-8 JSON. */
 export const MAX_PROPERTIES_BYTES = 64 * 1024;
 
-export const propertiesTooLarge = (properties: JsonObject) =>
-  Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES;
+export const propertiesTooLarge = (properties: JsonObject) => Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES;
 
-export const propertiesPatch = z
-  .record(z.string(), z.unknown())
-  .refine((patch) => !propertiesTooLarge(patch), {
-    message: `must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`,
-    params: { reason: "too_long" },
-  });
+export const propertiesPatch = z.record(z.string(), z.unknown()).refine((patch) => !propertiesTooLarge(patch), {
+  message: `must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`,
+  params: { reason: "too_long" },
+});
 
 export type PropertiesUpdate = {
   /** Deep-merged; null at any depth removes a key; null as a whole clears every property. */
@@ -21,8 +18,7 @@ export type PropertiesUpdate = {
   propertiesOnce?: JsonObject | null;
 };
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * `patch` merged into `base`: objects merge key by key at every depth, arrays

@@ -37,9 +37,7 @@ export async function replacePushTokens(
   now: Date,
 ): Promise<void> {
   const userIds = [...lists.keys()];
-  const tokens = JSON.stringify(
-    [...lists].flatMap(([userId, list]) => list.map((token, position) => ({ userId, ...token, position }))),
-  );
+  const tokens = JSON.stringify([...lists].flatMap(([userId, list]) => list.map((token, position) => ({ userId, ...token, position }))));
   // Lock the tokens other users hold first, so that none moves elsewhere before ours does.
   await tx.$executeRaw`
     WITH taken AS (

@@ -3,10 +3,10 @@ import type { Auth } from "../../auth/caller.ts";
 import { upsertOutOfReach } from "../../auth/reach.ts";
 import type { Prisma, User } from "../../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
-import { type UserState, applyUpsert, blankUser } from "./apply-upsert.ts";
+import { applyUpsert, blankUser, type UserState } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
 import { readPushTokens, replacePushTokens } from "./push-token-store.ts";
-import { type PushTokenValue, assignTokenOwners } from "./push-tokens.ts";
+import { assignTokenOwners, type PushTokenValue } from "./push-tokens.ts";
 import { lockUsersAndTokenHolders } from "./token-holders.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
 import { lockUsers, writeUsers } from "./user-rows.ts";
@@ -93,9 +93,7 @@ async function upsertRound(
   const { projectId } = caller;
   const upsertsOf = (id: string) => byUser.get(id) ?? [];
   const stored = new Map((await lock(userIds)).map((row) => [row.id, row]));
-  const settingTokens = new Set(
-    [...stored.keys()].filter((id) => upsertsOf(id).some(({ upsert }) => upsert.pushTokens !== undefined)),
-  );
+  const settingTokens = new Set([...stored.keys()].filter((id) => upsertsOf(id).some(({ upsert }) => upsert.pushTokens !== undefined)));
   const storedTokens = settingTokens.size > 0 ? await readPushTokens(tx, projectId, [...settingTokens]) : new Map();
 
   const changes = userIds.map((id) => {
@@ -123,7 +121,15 @@ async function upsertRound(
   });
 
   const toWrite = changes.filter(({ before, after }) => after !== before);
-  const written = new Set(toWrite.length > 0 ? await writeUsers(tx, projectId, toWrite.map(({ after }) => after.row)) : []);
+  const written = new Set(
+    toWrite.length > 0
+      ? await writeUsers(
+          tx,
+          projectId,
+          toWrite.map(({ after }) => after.row),
+        )
+      : [],
+  );
   const raced = new Set(toWrite.filter(({ id }) => !written.has(id)).map(({ id }) => id));
 
   const tokenLists = new Map<string, PushTokenValue[]>();

@@ -17,7 +17,10 @@ const optionsSchema = z.strictObject({
   /** 0 asks that the user does not exist yet. */
   expectedVersion: z.number().int().min(0, "must be 0 or more").nullish(),
   idempotencyKey: plainText(255).min(1, "must not be empty").nullish(),
-  touchLastSeen: z.boolean().nullish().transform((touch) => touch ?? true),
+  touchLastSeen: z
+    .boolean()
+    .nullish()
+    .transform((touch) => touch ?? true),
 });
 
 // One namespace of paths for the id argument, the input's fields and `options.…`.
@@ -29,9 +32,7 @@ const upsertSchema = z
     createdAt: z.date().nullish(),
     properties: propertiesPatch.nullish(),
     propertiesOnce: propertiesPatch.nullish(),
-    tags: tagList
-      .pipe(z.array(z.string()).max(MAX_TAGS_PER_USER, `must hold at most ${MAX_TAGS_PER_USER} tags`))
-      .nullish(),
+    tags: tagList.pipe(z.array(z.string()).max(MAX_TAGS_PER_USER, `must hold at most ${MAX_TAGS_PER_USER} tags`)).nullish(),
     addTags: tagList.nullish(),
     removeTags: tagList.nullish(),
     unsubscribedEmail: clearableTo(z.boolean(), false),

@@ -1,16 +1,16 @@
 import type { Auth } from "../../auth/caller.ts";
 import type { Prisma, PrismaClient, User } from "../../db/generated/prisma/client.ts";
+import { retryOnWriteConflict } from "../../db/retry.ts";
+import { DATE_FIELDS } from "../user-fields.ts";
 import {
-  type IdempotentRequest,
   claimIdempotencyKey,
+  type IdempotentRequest,
   purgeExpiredIdempotencyRecords,
   recordIdempotentResponse,
   requestHash,
 } from "./idempotency.ts";
-import { type UpsertOutcome, type UpsertSuccess, WRITE_TRANSACTION, isUpsertError, upsertBatch } from "./upsert-batch.ts";
-import { type UpsertInput, type UpsertOptions, parseUpsert } from "./upsert-input.ts";
-import { retryOnWriteConflict } from "../../db/retry.ts";
-import { DATE_FIELDS } from "../user-fields.ts";
+import { isUpsertError, type UpsertOutcome, type UpsertSuccess, upsertBatch, WRITE_TRANSACTION } from "./upsert-batch.ts";
+import { parseUpsert, type UpsertInput, type UpsertOptions } from "./upsert-input.ts";
 
 /**
  * Creates the user or changes what the input names, in one transaction

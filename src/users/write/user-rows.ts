@@ -1,5 +1,5 @@
 import { Prisma, type User } from "../../db/generated/prisma/client.ts";
-import { USER_COLUMNS, selectColumn } from "../user-fields.ts";
+import { selectColumn, USER_COLUMNS } from "../user-fields.ts";
 
 type Transaction = Prisma.TransactionClient;
 
