@@ -7,20 +7,34 @@
 // contains this text (say "with organization").
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
 import { createApiKey, revokeApiKey } from "../src/auth/api-keys.ts";
 import { createRateLimiter } from "../src/auth/rate-limit.ts";
-import { loadConfig, loadConfigOrExit } from "../src/config.ts";
+import { readCommandLineOrExit } from "../src/command-line.ts";
+import { describeDatabase, loadConfig, loadConfigOrExit } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { createServer } from "../src/server.ts";
 import { compareLatency, type LatencyStats } from "./latency.ts";
 import { type QueryScenario, queryScenarios } from "./query-scenarios.ts";
 import { configuredTarget } from "./targets.ts";
 
+const USAGE = `Usage: npm run bench:queries
+
+  Read latency and throughput of the gateway over HTTP against raw SQL, on the configured
+  database (DATABASE_URL, else the PGlite in DATA_DIR) after \`npm run seed -- --users N\`.
+  It adds one API key there for the run and revokes it at the end.
+  BENCH_SECONDS: time per scenario and mode (default 4); BENCH_PROJECT: the seeded project
+  (default "default"); BENCH_ONLY: only the scenarios whose name contains this text.
+  Takes no arguments.`;
+readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const SLICES = 4;
 const CONCURRENT_CLIENTS = 32;
 
-const target = await configuredTarget(loadConfigOrExit().database);
+const location = loadConfigOrExit().database;
+console.error(`Reading from ${describeDatabase(location)}.`);
+const target = await configuredTarget(location);
 const { prisma } = target.db;
 const project = await prisma.project.findUnique({ where: { name: process.env.BENCH_PROJECT ?? "default" } });
 const userCount = project ? await prisma.user.count({ where: { projectId: project.id } }) : 0;

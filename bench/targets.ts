@@ -1,7 +1,6 @@
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { DatabaseLocation } from "../src/config.ts";
-import { type Database, POSTGRES_SESSION_OPTIONS, pgliteExtensions, wrapPGlite } from "../src/db/client.ts";
+import { type Database, openPGlite, POSTGRES_SESSION_OPTIONS, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
@@ -11,8 +10,8 @@ import type { RawQuery } from "./raw-baseline.ts";
 export type Target = { name: string; db: Database; raw: RawQuery; close(): Promise<void> };
 
 export async function pgliteTarget(dataDir = "memory://"): Promise<Target> {
-  const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
-  const db = wrapPGlite(pglite);
+  const { pglite, close } = await openPGlite(dataDir);
+  const db = wrapPGlite(pglite, {}, close);
   await applyMigrations(db.prisma, await readMigrations());
   const name = dataDir === "memory://" ? "PGlite (in memory)" : `PGlite (${dataDir})`;
   return { name, db, raw: (sql, params) => pglite.query(sql, params), close: db.close };

@@ -3,14 +3,24 @@
 // PGlite and on PostgreSQL. BENCH_DATABASE_URL names the PostgreSQL server
 // (default postgres://postgres@127.0.0.1:5432/postgres); BENCH_SECONDS the
 // time each contender gets per single-upsert scenario (default 6).
+import { parseArgs } from "node:util";
 import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
 import { createRateLimiter } from "../src/auth/rate-limit.ts";
-import { loadConfig } from "../src/config.ts";
+import { readCommandLineOrExit } from "../src/command-line.ts";
+import { describeDatabase, loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { createServer } from "../src/server.ts";
 import { type BenchUser, rawUpsertMany, rawUpsertOne } from "./raw-baseline.ts";
 import { pgliteTarget, postgresTarget, type Target } from "./targets.ts";
 import { compareCalls, compareLoops, type Rates } from "./timing.ts";
+
+const USAGE = `Usage: npm run bench:upsert
+
+  Upserts per second through the gateway against raw SQL, on an in-memory PGlite and
+  on a throwaway database that it creates and drops on the PostgreSQL server
+  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+  BENCH_SECONDS: time per single-upsert scenario (default 6). Takes no arguments.`;
+readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const SLICES = 6;
@@ -129,6 +139,9 @@ function table(name: string, rows: Row[]): string {
   ].join("\n");
 }
 
+console.error(
+  `Writing to the in-memory PGlite, then to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`,
+);
 for (const open of [pgliteTarget, () => postgresTarget(SERVER_URL)]) {
   const target = await open();
   try {

@@ -1,4 +1,8 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
+import { readTrustedDocuments, type TrustedDocuments } from "./plugins/trusted-documents.ts";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -12,6 +16,8 @@ const environmentSchema = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1).default("./data"),
+  // PostgreSQL cancels a statement of the gateway's running longer (0: no limit); migrations are exempt.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   DIRECTORY_SECRET_KEY: z
     .string()
     .trim()
@@ -19,6 +25,20 @@ const environmentSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  // Per client address: a publishable key alone (sign-up, sign-in) and credentials that fail.
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .transform((value, context) => trustedProxies(value, context))
+    .default([]),
+  // Half the cores hash passwords at most; the rest keep serving everything else.
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   REDIS_URL: z
     .string()
     .trim()
@@ -37,27 +57,64 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(100_000),
   // Yoga's default; a bulk upsert of 1000 users with their tokens and properties stays far below.
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(25_000_000),
+  GRAPHQL_TRUSTED_DOCUMENTS: z.string().trim().min(1).optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ""),
+    )
+    .pipe(z.array(z.string().refine(isOrigin, { message: "each must be an origin such as https://app.example.com" })).min(1))
+    .optional(),
+  // Chromium caps it at 7200, Firefox at 86400.
+  CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
 });
+
+/** `scheme://host[:port]` as browsers send it in `Origin`: no path, no trailing slash. */
+function isOrigin(origin: string): boolean {
+  try {
+    return new URL(origin).origin === origin;
+  } catch {
+    return false;
+  }
+}
 
 export type DatabaseLocation = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
 
 export type Config = {
   port: number;
   database: DatabaseLocation;
+  /** PostgreSQL's statement_timeout for the gateway's sessions, in milliseconds; 0: none. */
+  statementTimeoutMs: number;
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
   rateLimit: RateLimitConfig;
+  /** Which proxies' X-Forwarded-For names the client: how many hops in front, or their addresses and subnets. */
+  trustedProxies: TrustedProxies;
+  passwordHashing: PasswordHashingConfig;
   /** Seconds a secret key found valid is kept in the process before it is looked up again; 0 turns the cache off. */
   secretKeyCacheSeconds: number;
   graphql: GraphQLConfig;
+  cors: CorsConfig;
   metrics: MetricsConfig;
 };
 
+/**
+ * Requests per key and minute, and per client address for requests without
+ * a known caller; shared through Redis when a URL is set, else per process.
+ */
+export type RateLimitConfig = { perMinute: number; anonymousPerMinute: number; redisUrl: string | undefined };
+
+/** A hop count, or addresses, subnets and proxy-addr's names (loopback, linklocal, uniquelocal); none by default. */
+export type TrustedProxies = number | readonly string[];
+
+/** Passwords hashed or checked at once in a process, and how many more may wait for their turn. */
+export type PasswordHashingConfig = { concurrency: number; queue: number };
+
 /** Who may read /metrics: holders of the token, or anyone when there is none. */
 export type MetricsConfig = { token: string | undefined };
-
-/** Requests per key and minute; shared through Redis when a URL is set, else per process. */
-export type RateLimitConfig = { perMinute: number; redisUrl: string | undefined };
 
 /** What a query may ask for before it is executed, and whether the schema can be explored. */
 export type GraphQLConfig = {
@@ -67,7 +124,12 @@ export type GraphQLConfig = {
   maxTokens: number;
   maxCost: number;
   maxBodyBytes: number;
+  /** When set, the only documents that run (GRAPHQL_TRUSTED_DOCUMENTS); else clients may register their own (APQ). */
+  trustedDocuments: TrustedDocuments | undefined;
 };
+
+/** Which browser origins may call the API (undefined: any, for development) and how long they may cache a preflight. */
+export type CorsConfig = { origins: string[] | undefined; maxAgeSeconds: number };
 
 export class ConfigError extends Error {}
 
@@ -84,9 +146,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: environment.PORT,
     database: databaseLocation(environment.DATABASE_URL, environment.DATA_DIR),
+    statementTimeoutMs: environment.DATABASE_STATEMENT_TIMEOUT_MS,
     secretKey: environment.DIRECTORY_SECRET_KEY,
     logLevel: environment.LOG_LEVEL,
-    rateLimit: { perMinute: environment.RATE_LIMIT_PER_MINUTE, redisUrl: environment.REDIS_URL },
+    rateLimit: {
+      perMinute: environment.RATE_LIMIT_PER_MINUTE,
+      anonymousPerMinute: environment.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      redisUrl: environment.REDIS_URL,
+    },
+    trustedProxies: environment.TRUSTED_PROXIES,
+    passwordHashing: { concurrency: environment.PASSWORD_HASH_CONCURRENCY, queue: environment.PASSWORD_HASH_QUEUE },
     secretKeyCacheSeconds: environment.SECRET_KEY_CACHE_SECONDS,
     graphql: {
       introspection: environment.GRAPHQL_INTROSPECTION,
@@ -95,9 +164,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: environment.GRAPHQL_MAX_TOKENS,
       maxCost: environment.GRAPHQL_MAX_COST,
       maxBodyBytes: environment.GRAPHQL_MAX_BODY_BYTES,
+      trustedDocuments: trustedDocumentsAt(environment.GRAPHQL_TRUSTED_DOCUMENTS),
     },
+    cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
   };
+}
+
+function trustedDocumentsAt(path: string | undefined): TrustedDocuments | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readTrustedDocuments(path);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  GRAPHQL_TRUSTED_DOCUMENTS: ${(error as Error).message}`);
+  }
 }
 
 /** The configuration, or the problems printed and the process ended: for entry points. */
@@ -115,4 +195,30 @@ export function databaseLocation(url: string | undefined, dataDir = "./data"): D
   if (url === undefined) return { kind: "pglite", dataDir };
   if (url === "memory://") return { kind: "pglite", dataDir: "memory://" };
   return { kind: "postgres", url };
+}
+
+/** TRUSTED_PROXIES: a hop count, or a comma-separated list that proxy-addr understands. */
+function trustedProxies(value: string, context: z.RefinementCtx): TrustedProxies {
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: `must be a hop count or addresses and subnets: ${(error as Error).message}` });
+  }
+  return list;
+}
+
+/** The database in words, for scripts to say what they are about to write to; a URL's password is left out. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "pglite") {
+    return location.dataDir === "memory://" ? "the in-memory PGlite (gone on exit)" : `the PGlite database in ${resolve(location.dataDir)}`;
+  }
+  const url = new URL(location.url);
+  url.password = "";
+  url.searchParams.delete("password");
+  return `the PostgreSQL database ${url.toString()}`;
 }

@@ -3,14 +3,14 @@ import { ensureDefaultProject } from "./auth/default-project.ts";
 import { keyPrefix } from "./auth/keys.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
-import { openMigratedDatabase } from "./db/migrate.ts";
+import { openMigratedDatabaseOrExit } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 
 const config = loadConfigOrExit();
 
 const logger = createLogger(config.logLevel);
-const { db, applied } = await openMigratedDatabase(config.database);
+const { db, applied } = await openMigratedDatabaseOrExit(config.database, { statementTimeoutMs: config.statementTimeoutMs });
 if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
 const { developmentKey } = await ensureDefaultProject(db.prisma, {

@@ -1,26 +1,33 @@
 import { createYoga } from "graphql-yoga";
-import { authenticate } from "./auth/authenticate.ts";
+import { authentication, type Caller, callerOf, type ServerContext } from "./auth/authentication.ts";
+import { clientAddressOf } from "./auth/client-address.ts";
+import { PasswordHasher } from "./auth/passwords.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
+import { runForRequest } from "./db/request-cancellation.ts";
 import type { Context } from "./graphql/context.ts";
 import type { Logger } from "./logger.ts";
+import { automaticPersistedQueries } from "./plugins/automatic-persisted-queries.ts";
 import { compiledExecution } from "./plugins/compiled-execution.ts";
+import { corsPolicy, varyByOrigin } from "./plugins/cors.ts";
 import { errorHandling } from "./plugins/error-handling.ts";
+import { knownOperationTypes } from "./plugins/known-operation-types.ts";
 import { createMetrics, metricsEndpoint } from "./plugins/metrics.ts";
 import { queryLimits } from "./plugins/query-limits.ts";
 import { requestBodyLimit } from "./plugins/request-body-limit.ts";
 import { logRequest } from "./plugins/request-log.ts";
 import { recordRequests } from "./plugins/request-record.ts";
+import { trustedDocumentsOnly } from "./plugins/trusted-documents.ts";
 import { schema } from "./schema.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors">;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
 };
@@ -32,36 +39,53 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig },
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors },
   databasePool,
 }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
-  return createYoga<Record<string, unknown>, Context>({
+  const callers = new WeakMap<Request, Caller>();
+  const clientAddress = clientAddressOf(trustedProxies);
+  const passwords = new PasswordHasher(passwordHashing);
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     maxRequestBodySize: false, // requestBodyLimit instead
     maskedErrors: false, // errorHandling masks, after logging with the request id
     logging: logger,
+    cors: corsPolicy(cors),
+    // GraphiQL from the installed package, not a CDN, so that it works without internet access;
+    // imported on first use, as its 9 MB take a third of a second to load.
+    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     graphiql: graphql.introspection && {
       title: "User directory",
       headers: JSON.stringify({ Authorization: "Bearer sk_…" }),
     },
     // Runs after parsing and validation, so only operations that pass the query limits cost budget.
     context: async ({ request }): Promise<Context> => {
-      const auth = await authenticate(prisma, request.headers, secretKeys);
-      await rateLimiter.consume(auth);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn };
+      const { auth, address } = callerOf(callers, request);
+      await rateLimiter.consume(auth, address);
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords };
     },
     plugins: [
       errorHandling(logger, requestIds),
       recordRequests(requestIds, [logRequest(logger), metrics.record]),
       metricsEndpoint(metrics.registry, metricsConfig.token),
       requestBodyLimit(graphql.maxBodyBytes),
+      authentication({ prisma, secretKeys, rateLimiter, clientAddress, callers }),
+      ...(cors.origins ? [varyByOrigin] : []),
+      ...(graphql.trustedDocuments ? trustedDocumentsOnly(graphql.trustedDocuments) : [automaticPersistedQueries()]),
       ...queryLimits(graphql),
+      knownOperationTypes,
       compiledExecution(logger),
+      // A client that goes away cancels the statements its operation has running (PostgreSQL).
+      {
+        instrumentation: {
+          execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute),
+        },
+      },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli, UsageError } from "../src/auth/cli.ts";
+import { runCli } from "../src/auth/cli.ts";
 import { hashKey } from "../src/auth/keys.ts";
+import { UsageError } from "../src/command-line.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 

@@ -82,6 +82,54 @@ describe("query limits, checked before execution", () => {
   });
 });
 
+describe("cost with variables", () => {
+  const NESTED = "query ($f: Int) { users(first: $f) { nodes { organization { users(first: $f) { nodes { id } } } } } }";
+
+  test("a page size passed as a variable costs what the same literal costs", async () => {
+    const literal = await server.graphql(NESTED.replace("query ($f: Int) ", "").replaceAll("$f", "1000"));
+    expect(literal.errors![0]!.extensions.details).toEqual({ limit: "cost", max: 100_000 });
+    await expectTooComplex(await server.graphql(NESTED, { f: 1000 }), "cost", 100_000);
+    // The same document again, with other values: priced per request, not once per document.
+    expect((await server.graphql(NESTED, { f: 5 })).errors).toBeUndefined();
+    await expectTooComplex(await server.graphql(NESTED, { f: 1000 }), "cost", 100_000);
+    expect((await server.graphql(NESTED, {})).errors).toBeUndefined();
+  });
+
+  test("a variable's default value is priced when the request leaves it out", async () => {
+    const withDefault = NESTED.replace("$f: Int", "$f: Int = 1000");
+    await expectTooComplex(await server.graphql(withDefault), "cost", 100_000);
+    expect((await server.graphql(withDefault, { f: 3 })).errors).toBeUndefined();
+    expect((await server.graphql(withDefault.replace("= 1000", "= 3"))).errors).toBeUndefined();
+  });
+
+  test("a value that is not a number is priced as the largest page", async () => {
+    const response = await server.graphql(NESTED, { f: "1000" });
+    expect(response.status).toBe(400);
+    expect(response.errors![0]!.extensions.details).toEqual({ limit: "cost", max: 100_000 });
+  });
+
+  test("through fragments, in a document of several operations, and for userPage's size", async () => {
+    const fragments = /* GraphQL */ `
+      query Small { users(first: 2) { nodes { id } } }
+      query Nested($f: Int, $s: Int!) { userPage(size: $s) { items { ...OrgUsers } } users(first: $f) { nodes { ...OrgUsers } } }
+      fragment OrgUsers on User { organization { users(first: $f) { nodes { id } } } }`;
+    const post = async (operationName: string, variables: Record<string, unknown>) => {
+      const response = await server.yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${server.secretKey}` },
+        body: JSON.stringify({ query: fragments, operationName, variables }),
+      });
+      return response.json();
+    };
+    expect((await post("Small", {})).errors).toBeUndefined();
+    expect((await post("Nested", { f: 3, s: 3 })).errors).toBeUndefined();
+    expect((await post("Nested", { f: 1000, s: 3 })).errors[0].extensions.details).toEqual({ limit: "cost", max: 100_000 });
+    expect((await post("Nested", { f: 300, s: 1000 })).errors[0].extensions.details).toEqual({ limit: "cost", max: 100_000 });
+    const literalSize = await server.graphql("{ userPage(size: 1000) { items { organization { users(first: 1000) { nodes { id } } } } } }");
+    expect(literalSize.errors![0]!.extensions.details).toEqual({ limit: "cost", max: 100_000 });
+  });
+});
+
 describe("introspection", () => {
   const INTROSPECTION = "{ __schema { queryType { name } } }";
 
@@ -99,5 +147,24 @@ describe("introspection", () => {
     expect((await graphql('{ __typename user(id: "x") { id } }')).data).toEqual({ __typename: "Query", user: null });
     const page = await yoga.fetch("http://localhost/graphql", { headers: { accept: "text/html" } });
     expect(await page.text()).not.toContain("GraphiQL");
+  });
+
+  test("GRAPHQL_INTROSPECTION=false keeps field, argument and type names out of error messages", async () => {
+    const probes: [string, Record<string, unknown>][] = [
+      ['{ user(id: "x") { nam } }', {}],
+      ["{ users(firts: 1) { nodes { id } } }", {}],
+      ["query ($f: UserFiltr) { users(filter: $f) { nodes { id } } }", {}],
+      ['{ users(filter: { quer: "a" }) { nodes { id } } }', {}],
+    ];
+    const open = server;
+    const closed = await server.startInstance({ GRAPHQL_INTROSPECTION: "false" });
+    for (const [query, variables] of probes) {
+      // With introspection on, the same mistakes are answered with a hint.
+      expect(JSON.stringify((await open.graphql(query, variables)).errors)).toContain("Did you mean");
+      const response = await closed.graphql(query, variables);
+      expect(response.status).toBe(400);
+      expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+      expect(JSON.stringify(response.errors)).not.toMatch(/Did you mean|"name"|"first"|"UserFilter"|"query"/);
+    }
   });
 });

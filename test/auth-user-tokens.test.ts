@@ -32,6 +32,9 @@ async function tokenFor(userId: string, expiresInSeconds?: number): Promise<stri
   return response.data.createUserToken.token;
 }
 
+const incarnationOf = async (id: string) =>
+  (await server.prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: server.projectId, id } } })).incarnation;
+
 /** Headers of a client-side request: the project's publishable key and one user's token. */
 const asUser = (token: string, key = publishableKey) => ({ key: null, headers: { "x-api-key": key, authorization: `Bearer ${token}` } });
 
@@ -102,13 +105,6 @@ describe("a publishable key with a user token", () => {
     expect(response.data).toEqual({ me: { id: "ada", name: "Ada" } });
   });
 
-  test("me is null once the user is gone", async () => {
-    await server.prisma.user.create({ data: { projectId: server.projectId, id: "leaving" } });
-    const token = await tokenFor("leaving");
-    await server.prisma.user.delete({ where: { projectId_id: { projectId: server.projectId, id: "leaving" } } });
-    expect((await server.graphql(ME, {}, asUser(token))).data).toEqual({ me: null });
-  });
-
   test.each([
     ["user(id) of another user", '{ user(id: "grace") { id } }'],
     ["user(id) of itself", '{ user(id: "ada") { id } }'],
@@ -121,6 +117,56 @@ describe("a publishable key with a user token", () => {
 
   test("a secret key cannot ask for me: it is FORBIDDEN, not a user", async () => {
     expectError(await server.graphql(ME), "FORBIDDEN", 403);
+  });
+});
+
+describe("a user token stops working when its user is deleted", () => {
+  const DELETE = "mutation ($id: ID!) { deleteUser(id: $id) { __typename } }";
+  const SELF_UPSERT = `mutation ($id: ID!) { upsertUser(id: $id, input: { name: "Back again" }) { __typename } }`;
+  const userExists = async (id: string) => (await server.prisma.user.count({ where: { projectId: server.projectId, id } })) === 1;
+
+  test("and cannot re-create the user through a self-upsert", async () => {
+    await server.prisma.user.create({ data: { projectId: server.projectId, id: "leaving" } });
+    const token = asUser(await tokenFor("leaving"));
+    expect((await server.graphql(SELF_UPSERT, { id: "leaving" }, token)).data.upsertUser.__typename).toBe("UpsertUserSuccess");
+    expect((await server.graphql(DELETE, { id: "leaving" })).data.deleteUser.__typename).toBe("DeleteUserSuccess");
+
+    expectError(await server.graphql(ME, {}, token), "UNAUTHENTICATED", 401);
+    expectError(await server.graphql(SELF_UPSERT, { id: "leaving" }, token), "UNAUTHENTICATED", 401);
+    expect(await userExists("leaving")).toBe(false);
+  });
+
+  test("even once a user with the same id is created again; the new user's tokens work", async () => {
+    await server.prisma.user.create({ data: { projectId: server.projectId, id: "returning" } });
+    const oldToken = asUser(await tokenFor("returning"));
+    await server.graphql(DELETE, { id: "returning" });
+    const upsert = await server.graphql('mutation { upsertUser(id: "returning", input: {}) { __typename } }');
+    expect(upsert.data.upsertUser.__typename).toBe("UpsertUserSuccess");
+
+    expectError(await server.graphql(ME, {}, oldToken), "UNAUTHENTICATED", 401);
+    expect((await server.graphql(ME, {}, asUser(await tokenFor("returning")))).data).toEqual({ me: { id: "returning", name: null } });
+  });
+
+  test("a member's access token likewise", async () => {
+    const credentials = { email: "leaving-member@example.com", password: "a long enough password" };
+    const app = { key: null, headers: { "x-api-key": publishableKey } };
+    const registered = await server.graphql(
+      `mutation ($input: RegisterUserInput!) { registerUser(input: $input) { ... on RegisterUserSuccess { user { id } } } }`,
+      { input: credentials },
+      app,
+    );
+    const memberId = registered.data.registerUser.user.id;
+    const signedIn = await server.graphql(
+      `mutation ($email: String!, $password: String!) { signIn(email: $email, password: $password) { ... on SignInSuccess { accessToken } } }`,
+      credentials,
+      app,
+    );
+    const member = { key: signedIn.data.signIn.accessToken as string };
+    expect((await server.graphql("{ me { id } }", {}, member)).data).toEqual({ me: { id: memberId } });
+
+    await server.graphql(DELETE, { id: memberId });
+    await server.graphql(`mutation ($id: ID!) { upsertUser(id: $id, input: {}) { __typename } }`, { id: memberId });
+    expectError(await server.graphql("{ me { id } }", {}, member), "UNAUTHENTICATED", 401);
   });
 });
 
@@ -143,6 +189,7 @@ describe("rejected credentials are UNAUTHENTICATED", () => {
     const token = await signUserToken(tokenSigningSecret!, {
       projectId: server.projectId,
       userId: "ada",
+      incarnation: await incarnationOf("ada"),
       issuedAt: new Date(Date.now() - 7200_000),
       expiresAt: new Date(Date.now() - 1000),
     });
@@ -159,6 +206,7 @@ describe("rejected credentials are UNAUTHENTICATED", () => {
     const foreign = await signUserToken(Buffer.alloc(32, 7).toString("base64url"), {
       projectId: server.projectId,
       userId: "ada",
+      incarnation: await incarnationOf("ada"),
       issuedAt: new Date(),
       expiresAt: new Date(Date.now() + 60_000),
     });

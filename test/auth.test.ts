@@ -126,3 +126,40 @@ describe("tenancy", () => {
     expect((await server.graphql(USER, { id: "shared-id" }, { key: other.secretKey })).data.user.name).toBe("Theirs");
   });
 });
+
+describe("partial results", () => {
+  test("a field the key may not read is null with FORBIDDEN; the fields it may read still answer, HTTP 200", async () => {
+    const { secretKey } = await server.createProject("partial", ["users:read", "users:write"]);
+    await server.graphql(UPSERT, { id: "partial-user", input: { name: "Part" } }, { key: secretKey });
+    const response = await server.graphql(
+      `{ user(id: "partial-user") { id name } channels { id } roles { name } users(first: 1) { nodes { id organization { id } } } }`,
+      {},
+      { key: secretKey },
+    );
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({
+      user: { id: "partial-user", name: "Part" },
+      channels: null,
+      roles: expect.arrayContaining([expect.objectContaining({ name: "admin" })]),
+      users: { nodes: [{ id: "partial-user", organization: null }] },
+    });
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        path: ["channels"],
+        extensions: expect.objectContaining({ code: "FORBIDDEN", status: 403, details: { requiredScope: "channels:read" } }),
+      }),
+      expect.objectContaining({
+        path: ["users", "nodes", 0, "organization"],
+        extensions: expect.objectContaining({ code: "FORBIDDEN", status: 403, details: { requiredScope: "organizations:read" } }),
+      }),
+    ]);
+  });
+
+  test("when no field answers, the response keeps the refusal's status", async () => {
+    const { secretKey } = await server.createProject("partial", ["users:read"]);
+    const response = await server.graphql("{ channels { id } organizations { nodes { id } } }", {}, { key: secretKey });
+    expect(response.status).toBe(403);
+    expect(response.data).toEqual({ channels: null, organizations: null });
+    expect(response.errors!.map((error) => error.extensions.code)).toEqual(["FORBIDDEN", "FORBIDDEN"]);
+  });
+});

@@ -224,6 +224,31 @@ describe("search", () => {
   });
 });
 
+describe("search length", () => {
+  test("up to 200 characters are searched; more is BAD_USER_INPUT for the connection and for numbered pages", async () => {
+    // Surrounding spaces are trimmed before counting; a character outside the BMP counts once.
+    expect(await ids(` ${"ada".padEnd(199, "a")}😀 `)).toEqual([]);
+    const tooLong = "a".repeat(201);
+    for (const query of [
+      "query ($filter: UserFilter) { users(first: 5, filter: $filter) { nodes { id } } }",
+      "query ($filter: UserFilter) { userPage(size: 5, filter: $filter) { items { id } } }",
+    ]) {
+      const started = performance.now();
+      const response = await server.graphql(query, { filter: { query: tooLong } });
+      expect(response.status).toBe(400);
+      expect(response.errors![0]!.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { argument: "filter.query", max: 200 },
+      });
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+    const megabyte = await server.graphql("query ($q: String) { users(filter: { query: $q }) { nodes { id } } }", {
+      q: "x".repeat(1_000_000),
+    });
+    expect(megabyte.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+  });
+});
+
 test("the gateway's PostgreSQL sessions never JIT-compile its millisecond queries", async () => {
   // PGlite has no JIT at all; PostgreSQL has it on by default.
   const [session] = await server.prisma.$queryRaw<{ jit: string; available: boolean }[]>`

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../src/auth/keys.ts";
-import { hashPassword } from "../src/members/passwords.ts";
+import { PasswordHasher } from "../src/auth/passwords.ts";
 import { schema } from "../src/schema.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -35,6 +35,7 @@ const RESULT = /* GraphQL */ `__typename ... on Error { code message }`;
 
 /** A's member "ada" has this password, and so does B's member with the same email. */
 const PASSWORD = "password of ada, in both projects";
+const passwords = new PasswordHasher({ concurrency: 1, queue: 8 });
 /** The token of a pending invitation of A's. */
 const INVITATION_OF_A = "invitation-token-of-a";
 
@@ -228,7 +229,7 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
       organizationId: "org-a",
       emailSuppressionReason: "BOUNCE",
       emailSuppressedAt: new Date("2026-01-01T00:00:00Z"),
-      passwordHash: await hashPassword(PASSWORD),
+      passwordHash: await passwords.hash(PASSWORD),
       roleId: "member",
     },
   });
@@ -283,7 +284,7 @@ async function credentialsOfB(
   if (operation.requires === "publishableKey") {
     await server.prisma.user.update({
       where: { projectId_id: { projectId: b.projectId, id: "ada" } },
-      data: { email: "b-ada@project-b.example", passwordHash: await hashPassword(PASSWORD) },
+      data: { email: "b-ada@project-b.example", passwordHash: await passwords.hash(PASSWORD) },
     });
     if (operation.field === "signIn") {
       await server.prisma.user.update({

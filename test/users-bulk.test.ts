@@ -65,6 +65,36 @@ test("one result per input, in order; a bad input fails alone and the rest are w
   expect(written.map((user) => user.id)).toEqual(["mixed-existing", "mixed-new"]);
 });
 
+test("text PostgreSQL cannot store and deep properties fail their own input alone, at their field", async () => {
+  let deep: Record<string, unknown> = { leaf: 1 };
+  for (let level = 0; level < 2000; level++) deep = { nested: deep };
+  const response = await bulk([
+    { id: "storable-ok-1", input: { name: "Fine", properties: { plan: "pro" } } },
+    { id: "storable-nul", input: { properties: { note: "a\u0000b" } } },
+    { id: "storable-key", input: { properties: { "k\u0000": 1 } } },
+    { id: "storable-surrogate", input: { name: "a\ud800b", tags: ["\udc00"] } },
+    { id: "storable-deep", input: { properties: deep } },
+    { id: "storable-token", input: { pushTokens: [{ provider: "APNS", token: "t\u0000" }] } },
+    { id: "storable-\ud800", input: {} },
+    { id: "storable-ok-2", input: { tags: ["fine"] } },
+  ]);
+  expect(response.status).toBe(200);
+  const fields = (result: { fields?: { field: string }[] }) => result.fields?.map((problem) => problem.field);
+  expect(response.data.upsertUsers.results.map(fields)).toEqual([
+    undefined,
+    ["properties.note"],
+    ["properties.k\u0000"],
+    ["name", "tags.0"],
+    [`properties${".nested".repeat(32)}`],
+    ["pushTokens.0.token"],
+    ["id"],
+    undefined,
+  ]);
+  expect(response.data.upsertUsers).toMatchObject({ createdCount: 2, failedCount: 6 });
+  const written = await server.prisma.user.findMany({ where: { id: { startsWith: "storable-" } }, orderBy: { id: "asc" } });
+  expect(written.map((user) => user.id)).toEqual(["storable-ok-1", "storable-ok-2"]);
+});
+
 test("several inputs for one user apply in order; one failing among them fails alone", async () => {
   const response = await bulk([
     { id: "twice", input: { properties: { a: 1 }, tags: ["x"] } },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestServer, type TestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -121,5 +121,45 @@ describe("upsertUser, profile fields", () => {
     expect(response.data.upsertUser.__typename).toBe("ValidationError");
     const read = await server.graphql(USER, { id: "grace" });
     expect(read.data.user).toMatchObject({ email: "grace@example.com", name: null, version: 1 });
+  });
+});
+
+describe("User.pushTokens is batched", () => {
+  test("a page of 1000 users with their push tokens costs two statements, the tokens one", async () => {
+    const batch = await server.createProject("push-tokens-batch");
+    const ids = Array.from({ length: 1000 }, (_, i) => `tokens-${String(i).padStart(4, "0")}`);
+    await server.prisma.user.createMany({ data: ids.map((id) => ({ projectId: batch.projectId, id })) });
+    await server.prisma.pushToken.createMany({
+      data: ids.flatMap((userId) => [
+        { projectId: batch.projectId, userId, provider: "FCM" as const, token: `${userId}-b`, position: 0 },
+        { projectId: batch.projectId, userId, provider: "APNS" as const, token: `${userId}-a`, position: 1 },
+      ]),
+    });
+    const page = (first: number) => `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id pushTokens { provider token } } } }`;
+    // The key is looked up once and then known.
+    await server.graphql(page(1), {}, { key: batch.secretKey });
+
+    const statements: string[] = [];
+    const record = (event: { query: string }) => statements.push(event.query);
+    (server.prisma as unknown as { $on(event: "query", listener: typeof record): void }).$on("query", record);
+    let response!: GraphQLResponse;
+    const total = await server.countStatements(async () => {
+      response = await server.graphql(page(1000), {}, { key: batch.secretKey });
+    });
+
+    expect(response.errors).toBeUndefined();
+    expect(response.data.users.nodes).toEqual(
+      ids.map((id) => ({
+        id,
+        pushTokens: [
+          { provider: "FCM", token: `${id}-b` },
+          { provider: "APNS", token: `${id}-a` },
+        ],
+      })),
+    );
+    expect(total).toBe(2); // the page, then every user's tokens
+    // Looked up by user id in the tokens' own index, not through the users table again.
+    const [tokens] = statements.slice(-total).filter((sql) => sql.includes("push_tokens"));
+    expect(tokens).not.toContain('"users"');
   });
 });

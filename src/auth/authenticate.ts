@@ -18,8 +18,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * - `Authorization: Bearer <access token>` from `signIn`: a dashboard member.
  *
  * Secret keys found valid are kept in `secretKeys` for a few seconds (see
- * secret-key-cache.ts); publishable keys, user tokens and members are read anew
- * on every request.
+ * secret-key-cache.ts); publishable keys, the users of tokens and members are
+ * read anew on every request.
  */
 export async function authenticate(prisma: PrismaClient, headers: Headers, secretKeys: SecretKeyCache): Promise<Auth> {
   const bearer = BEARER.exec(headers.get("authorization") ?? "")?.[1];
@@ -57,7 +57,7 @@ async function authenticateUserToken(
   assertUsable(found, hash, "PUBLISHABLE");
   if (!token) return { kind: "publishableKey", ...projectAuth(found), keyId: found.id };
   const secret = found.project.tokenSigningSecret;
-  const userId = secret ? await verifyUserToken(secret, found.projectId, token) : undefined;
+  const userId = secret ? await verifyUserToken(prisma, secret, found.projectId, token) : undefined;
   if (userId === undefined) throw requestError("UNAUTHENTICATED", "The user token is not valid for this key's project.");
   return { kind: "userToken", ...projectAuth(found), keyId: found.id, userId };
 }

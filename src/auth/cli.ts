@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { isParseArgsError, UsageError } from "../command-line.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { createApiKey, findOrCreateProject, listApiKeys, listProjects, revokeApiKey } from "./api-keys.ts";
 import { KEY_KINDS, type KeyKind, SCOPES, type Scope } from "./keys.ts";
@@ -13,9 +14,6 @@ export const USAGE = `Usage: npm run directory -- <command>
 
 Scopes of secret keys: ${SCOPES.join(", ")}.
 A secret key gets all of them unless --scopes names some; publishable keys have none.`;
-
-/** A mistake in the command line: shown with the usage, exit status 2. */
-export class UsageError extends Error {}
 
 type Print = (line: string) => void;
 type Command = (args: string[], prisma: PrismaClient, print: Print) => Promise<void>;
@@ -35,10 +33,7 @@ export async function runCli(argv: readonly string[], prisma: PrismaClient, prin
   try {
     await command(args, prisma, print);
   } catch (error) {
-    // node:util parseArgs reports unknown or malformed options as TypeErrors with these codes.
-    if (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
-      throw new UsageError(error.message);
-    }
+    if (isParseArgsError(error)) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -19,14 +19,16 @@ export async function authenticateMember(prisma: PrismaClient, token: string): P
     projectId && UUID.test(projectId)
       ? await prisma.project.findUnique({ where: { id: projectId }, select: { tokenSigningSecret: true, cursorSecret: true } })
       : null;
-  const userId = project?.tokenSigningSecret ? await verifyAccessToken(project.tokenSigningSecret, projectId!, token) : undefined;
-  if (!project || userId === undefined) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
+  const holder = project?.tokenSigningSecret ? await verifyAccessToken(project.tokenSigningSecret, projectId!, token) : undefined;
+  if (!project || holder === undefined) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
+  const { userId } = holder;
 
   const member = await prisma.user.findUnique({
     where: { projectId_id: { projectId: projectId!, id: userId } },
-    select: { status: true, organizationId: true, role: { select: { permissions: true } } },
+    select: { incarnation: true, status: true, organizationId: true, role: { select: { permissions: true } } },
   });
-  if (!member) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
+  // A user deleted since, or another one created under its id, is not the member the token was for.
+  if (member?.incarnation !== holder.incarnation) throw requestError("UNAUTHENTICATED", "The access token is not valid.");
   if (member.status !== "ACTIVE") {
     throw requestError("UNAUTHENTICATED", `The member is ${member.status.toLowerCase()}; its tokens no longer work.`);
   }

@@ -5,20 +5,27 @@ import type { PrismaClient } from "../db/generated/prisma/client.ts";
 // Tokens a project signs with its own key: user tokens for client apps and
 // members' access tokens. The issuer is the project's id, so a token is bound
 // to its project twice over: by the project's signing key and by that claim;
-// the audience keeps one kind of token from passing for the other.
+// the audience keeps one kind of token from passing for the other. Every
+// token is for one user and carries that user's incarnation: a token is
+// taken only while the same user (not one re-created under its id) exists.
 const ALGORITHM = "HS256";
+const INCARNATION = "inc";
 
 export type ProjectTokenClaims = {
   projectId: string;
   audience: string;
   subject: string;
+  incarnation: string;
   issuedAt: Date;
   expiresAt: Date;
   extra?: Record<string, string | null>;
 };
 
+/** The user a verified token was signed for, and which incarnation of it. */
+export type TokenHolder = { userId: string; incarnation: string };
+
 export function signProjectToken(secret: string, claims: ProjectTokenClaims): Promise<string> {
-  return new SignJWT(claims.extra ?? {})
+  return new SignJWT({ ...claims.extra, [INCARNATION]: claims.incarnation })
     .setProtectedHeader({ alg: ALGORITHM })
     .setIssuer(claims.projectId)
     .setAudience(claims.audience)
@@ -28,16 +35,22 @@ export function signProjectToken(secret: string, claims: ProjectTokenClaims): Pr
     .sign(secretBytes(secret));
 }
 
-/** The subject a token was signed for, or undefined when it is forged, expired, another project's or another kind. */
-export async function verifyProjectToken(secret: string, projectId: string, audience: string, token: string): Promise<string | undefined> {
+/** Whom a token was signed for, or undefined when it is forged, expired, another project's or another kind. */
+export async function verifyProjectToken(
+  secret: string,
+  projectId: string,
+  audience: string,
+  token: string,
+): Promise<TokenHolder | undefined> {
   try {
     const { payload } = await jwtVerify(token, secretBytes(secret), {
       algorithms: [ALGORITHM],
       issuer: projectId,
       audience,
-      requiredClaims: ["sub", "exp"],
+      requiredClaims: ["sub", "exp", INCARNATION],
     });
-    return payload.sub;
+    const incarnation = payload[INCARNATION];
+    return typeof incarnation === "string" ? { userId: payload.sub!, incarnation } : undefined;
   } catch {
     return undefined;
   }

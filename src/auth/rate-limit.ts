@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitConfig } from "../config.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import type { Auth } from "./caller.ts";
+import type { Auth, PublishableKeyAuth } from "./caller.ts";
 
 const WINDOW_SECONDS = 60;
 /** Failed sign-ins allowed per email and project before sign-in waits out the window, right password or not. */
@@ -19,8 +19,13 @@ export type SignInThrottle = {
 };
 
 export type RateLimiter = {
-  /** Takes one request from the caller's budget; RATE_LIMITED (429, Retry-After) when it is spent. */
-  consume(auth: Auth): Promise<void>;
+  /**
+   * Takes one request from the caller's budget; RATE_LIMITED (429, Retry-After) when it is spent.
+   * A publishable key alone, before anyone signed in, spends its client address's anonymous budget.
+   */
+  consume(auth: Auth, address: string | undefined): Promise<void>;
+  /** Takes one request from the anonymous budget of a client address (undefined: one budget for all unknown). */
+  consumeAnonymous(address: string | undefined): Promise<void>;
   signIn: SignInThrottle;
   close(): Promise<void>;
 };
@@ -28,17 +33,23 @@ export type RateLimiter = {
 /**
  * A budget of `perMinute` requests per caller, refilled whole 60 seconds after
  * the caller's first request of the window (rate-limiter-flexible's fixed
- * window: the burst and long-run rate of a token bucket of that size).
+ * window: the burst and long-run rate of a token bucket of that size), and
+ * one of `anonymousPerMinute` per client address for requests without a
+ * known caller: every client app shares its publishable key, so a budget per
+ * key would let one client lock out the sign-ups and sign-ins of all others.
  * With a Redis URL every process counts in Redis, so several gateways enforce
  * one limit; while Redis is unreachable each falls back to its own memory
  * rather than refusing or letting everything through. Resolves once Redis
  * answered or failed to, so the first requests are counted where they belong.
  */
-export async function createRateLimiter({ perMinute, redisUrl }: RateLimitConfig, logger: Logger): Promise<RateLimiter> {
+export async function createRateLimiter(config: RateLimitConfig, logger: Logger): Promise<RateLimiter> {
+  const { perMinute, anonymousPerMinute, redisUrl } = config;
   const requests = { points: perMinute, duration: WINDOW_SECONDS, keyPrefix: "directory:rate" };
+  const anonymous = { points: anonymousPerMinute, duration: WINDOW_SECONDS, keyPrefix: "directory:anonymous" };
   const signInFailures = { points: SIGN_IN_FAILURES, duration: SIGN_IN_WINDOW_SECONDS, keyPrefix: "directory:sign-in" };
   if (!redisUrl) {
-    return limiter(new RateLimiterMemory(requests), new RateLimiterMemory(signInFailures), perMinute, async () => {});
+    const stores = { requests: new RateLimiterMemory(requests), anonymous: new RateLimiterMemory(anonymous) };
+    return limiter({ ...stores, signInFailures: new RateLimiterMemory(signInFailures) }, config, async () => {});
   }
 
   // Fail fast while disconnected (the in-memory insurance answers) instead of queueing commands.
@@ -55,30 +66,45 @@ export async function createRateLimiter({ perMinute, redisUrl }: RateLimitConfig
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory(options),
     });
-  return limiter(shared(requests), shared(signInFailures), perMinute, async () => redis.disconnect());
+  const stores = { requests: shared(requests), anonymous: shared(anonymous), signInFailures: shared(signInFailures) };
+  return limiter(stores, config, async () => redis.disconnect());
 }
 
 type Store = RateLimiterMemory | RateLimiterRedis;
+type Stores = { requests: Store; anonymous: Store; signInFailures: Store };
 
 function rateLimited(rejection: RateLimiterRes, message: (retryAfter: number) => string, details: Record<string, number>) {
   const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
   return requestError("RATE_LIMITED", message(retryAfter), { retryAfter, ...details }, { "Retry-After": String(retryAfter) });
 }
 
-function limiter(requests: Store, signInFailures: Store, perMinute: number, close: () => Promise<void>): RateLimiter {
+/** Takes a point of `key`'s budget in `store`; RATE_LIMITED once `limit` are spent in the window. */
+async function spend(store: Store, key: string, limit: number, what: string) {
+  try {
+    await store.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    throw rateLimited(
+      rejection,
+      (retryAfter) => `More than ${limit} ${what} in ${WINDOW_SECONDS} seconds; retry after ${retryAfter} seconds.`,
+      { limit, window: WINDOW_SECONDS },
+    );
+  }
+}
+
+function limiter(
+  { requests, anonymous, signInFailures }: Stores,
+  { perMinute, anonymousPerMinute }: RateLimitConfig,
+  close: () => Promise<void>,
+): RateLimiter {
+  const consumeAnonymous = (address: string | undefined) =>
+    spend(anonymous, address ?? "unknown", anonymousPerMinute, "requests without a signed-in caller from this address");
   return {
-    async consume(auth) {
-      try {
-        await requests.consume(budgetOf(auth));
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        throw rateLimited(
-          rejection,
-          (retryAfter) => `More than ${perMinute} requests in ${WINDOW_SECONDS} seconds; retry after ${retryAfter} seconds.`,
-          { limit: perMinute, window: WINDOW_SECONDS },
-        );
-      }
+    async consume(auth, address) {
+      if (auth.kind === "publishableKey") return consumeAnonymous(address);
+      return spend(requests, budgetOf(auth), perMinute, "requests");
     },
+    consumeAnonymous,
     signIn: {
       async assertAllowed(key) {
         const record = await signInFailures.get(key);
@@ -105,10 +131,9 @@ function limiter(requests: Store, signInFailures: Store, perMinute: number, clos
  * a client app, so each user token gets its own: one user cannot drain the rest.
  * A signed-in member has its own, whatever device it signs in from.
  */
-function budgetOf(auth: Auth): string {
+function budgetOf(auth: Exclude<Auth, PublishableKeyAuth>): string {
   switch (auth.kind) {
     case "secretKey":
-    case "publishableKey":
       return auth.keyId;
     case "userToken":
       return `${auth.keyId}:${auth.userId}`;

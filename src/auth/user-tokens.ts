@@ -25,21 +25,35 @@ export async function createUserToken(
       max: TOKEN_LIFETIME.maxSeconds,
     });
   }
-  const user = await prisma.user.findUnique({ where: { projectId_id: { projectId, id: userId } }, select: { id: true } });
+  const user = await prisma.user.findUnique({
+    where: { projectId_id: { projectId, id: userId } },
+    select: { incarnation: true },
+  });
   if (!user) throw new NotFoundError("user", userId);
   const secret = await signingSecret(prisma, projectId);
   const expiresAt = tokenExpiry(now, lifetimeSeconds);
-  return { token: await signUserToken(secret, { projectId, userId, issuedAt: now, expiresAt }), expiresAt };
+  const claims = { projectId, userId, incarnation: user.incarnation, issuedAt: now, expiresAt };
+  return { token: await signUserToken(secret, claims), expiresAt };
 }
 
 export function signUserToken(
   secret: string,
-  claims: { projectId: string; userId: string; issuedAt: Date; expiresAt: Date },
+  claims: { projectId: string; userId: string; incarnation: string; issuedAt: Date; expiresAt: Date },
 ): Promise<string> {
   return signProjectToken(secret, { ...claims, audience: AUDIENCE, subject: claims.userId });
 }
 
-/** The user id a token was signed for, or undefined when it is forged, expired or another project's. */
-export function verifyUserToken(secret: string, projectId: string, token: string): Promise<string | undefined> {
-  return verifyProjectToken(secret, projectId, AUDIENCE, token);
+/**
+ * The user a token was signed for, or undefined when the token is forged,
+ * expired or another project's, or its user was deleted since (even if an
+ * upsert has created a user with that id again).
+ */
+export async function verifyUserToken(prisma: PrismaClient, secret: string, projectId: string, token: string): Promise<string | undefined> {
+  const holder = await verifyProjectToken(secret, projectId, AUDIENCE, token);
+  if (!holder) return undefined;
+  const user = await prisma.user.findUnique({
+    where: { projectId_id: { projectId, id: holder.userId } },
+    select: { incarnation: true },
+  });
+  return user?.incarnation === holder.incarnation ? holder.userId : undefined;
 }

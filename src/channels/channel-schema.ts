@@ -19,6 +19,7 @@ export const ChannelType = builder.prismaObject("Channel", {
 builder.queryField("channels", (t) =>
   t.prismaField({
     type: [ChannelType],
+    nullable: true,
     description: "The project's channels, ordered by name.",
     // Open to members too (the Query type's default is secret keys only): a dashboard shows settings by channel.
     skipTypeScopes: true,

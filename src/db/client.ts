@@ -1,11 +1,14 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import pg from "pg";
+import type pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
+import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { requestCancellingPool } from "./request-cancellation.ts";
 
 export type Database = {
   prisma: PrismaClient;
@@ -25,6 +28,8 @@ export const pgliteExtensions = { pg_trgm };
 export type DatabaseOptions = {
   /** Emit Prisma's `query` event for every SQL statement (tests count them). */
   queryEvents?: boolean;
+  /** PostgreSQL cancels a statement running longer than this many milliseconds (SQLSTATE 57014); 0 or unset: no limit. */
+  statementTimeoutMs?: number;
 };
 
 /**
@@ -37,8 +42,9 @@ export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
+    const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
     // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
-    const pool = new pg.Pool({ connectionString: location.url, max: 10, options: POSTGRES_SESSION_OPTIONS });
+    const pool = requestCancellingPool({ connectionString: location.url, max: 10, options: sessionOptions });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
     const close = async () => {
@@ -47,12 +53,38 @@ export async function openDatabase(location: DatabaseLocation, options: Database
     };
     return { prisma, adapterFactory, kind: "postgres", pool, close };
   }
-  const pglite = await PGlite.create({ dataDir: location.dataDir, extensions: pgliteExtensions });
-  return wrapPGlite(pglite, options);
+  const { pglite, close } = await openPGlite(location.dataDir);
+  return wrapPGlite(pglite, options, close);
 }
 
-/** Serves an already open PGlite (tests hand in copies of a migrated template). */
-export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}): Database {
+/**
+ * Opens the PGlite in `dataDir` (or in memory for `memory://`); a data
+ * directory stays locked to this process until `close` (see data-dir-lock.ts).
+ */
+export async function openPGlite(dataDir: string): Promise<{ pglite: PGlite; close(): Promise<void> }> {
+  if (dataDir === "memory://") {
+    const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
+    return { pglite, close: () => pglite.close() };
+  }
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDirectory(dataDir);
+  try {
+    const pglite = await PGlite.create({ dataDir, extensions: pgliteExtensions });
+    return {
+      pglite,
+      close: async () => {
+        await pglite.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** Serves an already open PGlite (tests hand in copies of a migrated template); `closePGlite` ends it. */
+export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}, closePGlite = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = createClient(adapterFactory, options);
   return {
@@ -61,7 +93,7 @@ export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}): Datab
     kind: "pglite",
     close: async () => {
       await prisma.$disconnect();
-      await pglite.close();
+      await closePGlite();
     },
   };
 }

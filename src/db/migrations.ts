@@ -41,6 +41,8 @@ export async function applyMigrations(prisma: PrismaClient, migrations: Migratio
   for (const migration of migrations) {
     const wasApplied = await prisma.$transaction(
       async (tx) => {
+        // A migration may build an index over a large table: the serving sessions' statement timeout is not for it.
+        await tx.$executeRawUnsafe("SET LOCAL statement_timeout = 0");
         await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`);
         await tx.$executeRawUnsafe(CREATE_MIGRATIONS_TABLE);
         const [record] = await tx.$queryRawUnsafe<{ checksum: string }[]>(

@@ -1,3 +1,4 @@
+import { driverErrorCause } from "./driver-errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 /**
@@ -20,8 +21,5 @@ export async function retryOnWriteConflict<Result>(work: () => Promise<Result>, 
 
 function isWriteConflict(error: unknown): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  if (error.code === "P2034") return true;
-  // Raw statements report the driver's error inside a P2010.
-  const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause;
-  return cause?.kind === "TransactionWriteConflict";
+  return error.code === "P2034" || driverErrorCause(error)?.kind === "TransactionWriteConflict";
 }

@@ -11,8 +11,10 @@ import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { JsonObject } from "../json.ts";
 import type { Context } from "./context.ts";
 import { JSONObjectScalar } from "./json-object-scalar.ts";
+import StorableArgumentsPlugin from "./storable-arguments.ts";
 
-// Plugin order matters: scope auth wraps everything, errors must come before prisma.
+// Plugin order matters: scope auth wraps everything, errors must come before prisma
+// and before the argument check, whose ValidationErrors they return as results.
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -26,7 +28,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, StorableArgumentsPlugin, PrismaPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   scopeAuth: {
     authScopes: (context) => authScopes(context.auth),
     unauthorizedError: (_parent, context, _info, result) => forbidden(context.auth, result.failure),
@@ -43,5 +45,7 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("JSONObject", JSONObjectScalar);
 // Closed by default: a root field without scopes of its own is still for secret
 // keys only. Fields open to user tokens say so with `skipTypeScopes: true`.
+// Every root query field is nullable: a field refused (FORBIDDEN) or failing is
+// null with its error, and the others of the request keep their data.
 builder.queryType({ authScopes: { secretKey: true } });
 builder.mutationType({ authScopes: { secretKey: true } });

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Auth } from "../auth/caller.ts";
+import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 
@@ -10,4 +11,5 @@ export type Context = Readonly<{
   auth: Auth;
   logger: Logger;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHasher;
 }>;

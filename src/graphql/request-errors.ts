@@ -7,6 +7,11 @@ export const REQUEST_ERROR_STATUS = {
   RATE_LIMITED: 429,
   BAD_USER_INPUT: 400,
   QUERY_TOO_COMPLEX: 400,
+  // Persisted queries, under the codes Apollo's and urql's clients know.
+  PERSISTED_QUERY_NOT_FOUND: 404,
+  PERSISTED_QUERY_NOT_IN_LIST: 404,
+  QUERY_NOT_IN_SAFELIST: 403,
+  TIMEOUT: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;

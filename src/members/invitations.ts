@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { MEMBER_ROLE_ID } from "../auth/built-in-roles.ts";
 import type { Auth } from "../auth/caller.ts";
+import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
 import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -9,7 +10,6 @@ import { locale, plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
-import { hashPassword, passwordProblems } from "./passwords.ts";
 import { requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
@@ -83,7 +83,13 @@ const acceptance = z.object({ token: z.string(), password: z.string(), name: mem
 const invalidToken = (message: string) => new ValidationError([{ field: "token", message, reason: "invalid" }]);
 
 /** Activates an invited user with a password and uses the invitation up; any refusal leaves both as they were. */
-export async function acceptInvitation(prisma: PrismaClient, projectId: string, input: z.input<typeof acceptance>, now = new Date()) {
+export async function acceptInvitation(
+  prisma: PrismaClient,
+  passwords: PasswordHasher,
+  projectId: string,
+  input: z.input<typeof acceptance>,
+  now = new Date(),
+) {
   const { token, password, name } = parseOrThrow(acceptance, input);
   const invitation = await prisma.invitation.findUnique({
     where: { tokenHash: hashToken(token) },
@@ -95,7 +101,7 @@ export async function acceptInvitation(prisma: PrismaClient, projectId: string, 
   if (invitation.user.status !== "INVITED") throw invalidToken(`is for a user who is ${invitation.user.status.toLowerCase()}`);
   const problems = passwordProblems(password, invitation.user.email);
   if (problems.length > 0) throw new ValidationError(problems);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await passwords.hash(password);
 
   return prisma.$transaction(async (tx) => {
     // Claiming the invitation first makes it single-use under concurrency: the second claim finds it taken.

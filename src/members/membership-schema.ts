@@ -1,6 +1,7 @@
 // Becoming a member: invitations, self sign-up and sign-in.
 
 import { ACCESS_TOKEN_SECONDS } from "../auth/access-tokens.ts";
+import { MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
@@ -8,7 +9,6 @@ import { OrganizationType } from "../organizations/organization-schema.ts";
 import { UserType } from "../users/schema/user-schema.ts";
 import type { InviteUserInput as InviteUserFields } from "./invitations.ts";
 import { acceptInvitation, INVITATION_LIFETIME_DAYS, inviteUser } from "./invitations.ts";
-import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
 import type { RegisterUserInput as RegisterUserFields } from "./registration.ts";
 import { registerUser } from "./registration.ts";
 import { signIn } from "./sign-in.ts";
@@ -86,7 +86,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }), name: t.arg.string() },
-    resolve: (_root, args, { prisma, auth }) => acceptInvitation(prisma, auth.projectId, args),
+    resolve: (_root, args, { prisma, passwords, auth }) => acceptInvitation(prisma, passwords, auth.projectId, args),
   }),
   registerUser: t.field({
     type: resultUnion("RegisterUser", RegisterUserSuccess, [ValidationError]),
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { input: t.arg({ type: RegisterUserInput, required: true }) },
-    resolve: (_root, { input }, { prisma, auth }) => registerUser(prisma, auth.projectId, input),
+    resolve: (_root, { input }, { prisma, passwords, auth }) => registerUser(prisma, passwords, auth.projectId, input),
   }),
   signIn: t.field({
     type: resultUnion("SignIn", SignInSuccess, [ValidationError]),
@@ -103,6 +103,7 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, credentials, { prisma, auth, signInThrottle }) => signIn(prisma, signInThrottle, auth.projectId, credentials),
+    resolve: (_root, credentials, { prisma, auth, signInThrottle, passwords }) =>
+      signIn(prisma, { throttle: signInThrottle, passwords }, auth.projectId, credentials),
   }),
 }));

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { ADMIN_ROLE_ID } from "../auth/built-in-roles.ts";
+import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
 import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";
-import { hashPassword, passwordProblems } from "./passwords.ts";
 
 export type RegisterUserInput = z.input<typeof registration>;
 
@@ -16,13 +16,19 @@ const emailTaken = () => new ValidationError([{ field: "email", message: "is alr
  * Self sign-up: a new ACTIVE user, admin of a new organization of its own.
  * Every problem of the input is reported at once, the password's included.
  */
-export async function registerUser(prisma: PrismaClient, projectId: string, input: RegisterUserInput, now = new Date()) {
+export async function registerUser(
+  prisma: PrismaClient,
+  passwords: PasswordHasher,
+  projectId: string,
+  input: RegisterUserInput,
+  now = new Date(),
+) {
   const parsed = safeParseInput(registration, input);
   const problems = [...(parsed.success ? [] : fieldProblems(parsed.error)), ...passwordProblems(input.password, input.email)];
   if (!parsed.success || problems.length > 0) throw new ValidationError(problems);
   const { password, organizationName, ...profile } = parsed.data;
   if ((await usersByEmail(prisma, projectId, profile.email)).length > 0) throw emailTaken();
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await passwords.hash(password);
 
   return prisma.$transaction(async (tx) => {
     await lockEmail(tx, projectId, profile.email);

@@ -36,6 +36,7 @@ builder.objectField(UserType, "role", (t) =>
 builder.queryField("roles", (t) =>
   t.field({
     type: [RoleType],
+    nullable: true,
     description: "The project's roles, oldest first.",
     // Open to members too (the Query type's default is secret keys only).
     skipTypeScopes: true,

@@ -1,10 +1,10 @@
 import { signAccessToken } from "../auth/access-tokens.ts";
+import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { usersByEmail } from "./find-by-email.ts";
-import { verifyPassword } from "./passwords.ts";
 
 const WRONG_CREDENTIALS = "The email or the password is wrong.";
 
@@ -17,7 +17,7 @@ const WRONG_CREDENTIALS = "The email or the password is wrong.";
  */
 export async function signIn(
   prisma: PrismaClient,
-  throttle: SignInThrottle,
+  { throttle, passwords }: { throttle: SignInThrottle; passwords: PasswordHasher },
   projectId: string,
   credentials: { email: string; password: string },
   now = new Date(),
@@ -31,7 +31,7 @@ export async function signIn(
   const throttleKey = `${projectId}:${email}`;
   await throttle.assertAllowed(throttleKey);
   const member = (await usersByEmail(prisma, projectId, email)).find((user) => user.passwordHash !== null);
-  if (!(await verifyPassword(member?.passwordHash, credentials.password)) || !member) {
+  if (!(await passwords.verify(member?.passwordHash, credentials.password)) || !member) {
     await throttle.recordFailure(throttleKey);
     throw requestError("UNAUTHENTICATED", WRONG_CREDENTIALS);
   }

@@ -94,6 +94,7 @@ builder.queryFields((t) => ({
   }),
   organizations: t.field({
     type: OrganizationConnection,
+    nullable: true,
     description: "Organizations by id; with `parentId`, the direct children of that organization.",
     skipTypeScopes: true,
     authScopes: { scope: "organizations:read" },

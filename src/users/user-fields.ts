@@ -11,22 +11,16 @@ export type UserField = keyof typeof Prisma.UserScalarFieldEnum;
 /** The users column behind a field of Prisma's User model: schema.prisma maps every field to its snake_case name. */
 export const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-const SQL_TYPES: Record<string, string> = { String: "text", Boolean: "boolean", Int: "integer", DateTime: "timestamptz", Json: "jsonb" };
-
 export type UserColumn = {
   field: UserField;
   column: string;
-  /** Its type as jsonb_to_recordset reads it; enums by their type's name. */
-  sqlType: string;
   /** Prisma's scalar type (String, DateTime, …) or the enum's name. */
   type: string;
   nullable: boolean;
 };
 
-function userColumn({ name, kind, type, isList, isRequired }: (typeof MODEL_FIELDS)[number]): UserColumn {
-  const base = kind === "enum" ? `"${type}"` : SQL_TYPES[type];
-  if (!base) throw new Error(`users.${columnOf(name)}: no SQL type known for Prisma's ${type}; add it to SQL_TYPES.`);
-  return { field: name as UserField, column: columnOf(name), sqlType: isList ? `${base}[]` : base, type, nullable: !isRequired };
+function userColumn({ name, type, isRequired }: (typeof MODEL_FIELDS)[number]): UserColumn {
+  return { field: name as UserField, column: columnOf(name), type, nullable: !isRequired };
 }
 
 const MODEL_FIELDS = getDatamodel().datamodel.models.User!.fields.filter((field) => field.kind !== "object");

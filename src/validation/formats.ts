@@ -1,19 +1,24 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "./storable.ts";
 
 // Field formats of the contract, shared by every domain that stores contact data.
 
-const CONTROL_CHARACTERS = /\p{Cc}/u;
+// NUL is left to storableText, which reports it once.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class names control characters on purpose.
+const CONTROL_CHARACTERS = /[^\P{Cc}\u0000]/u;
 
 const invalid = (ctx: z.core.$RefinementCtx, message: string) => {
   ctx.addIssue({ code: "custom", message, params: { reason: "invalid" } });
   return z.NEVER;
 };
 
+/** Any text to store: PostgreSQL takes neither NUL nor unpaired surrogates. */
+export const storableText = z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+
 /** Free text shown to people: bounded, without control characters. */
 export const plainText = (max: number) =>
-  z
-    .string()
+  storableText
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
 
@@ -47,8 +52,7 @@ export const locale = z.string().transform((value, ctx) => {
   }
 });
 
-export const httpsUrl = z
-  .string()
+export const httpsUrl = storableText
   .max(2048, "must be at most 2048 characters")
   .refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", "must be an absolute https URL");
 
@@ -56,7 +60,7 @@ export const httpsUrl = z
 export const base64url = z.base64url("must be base64url without padding").min(1, "must not be empty");
 
 /** A device token of APNS or FCM: opaque text the provider issued, stripped of stray whitespace. */
-export const pushToken = z.string().trim().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
+export const pushToken = storableText.trim().min(1, "must not be empty").max(4096, "must be at most 4096 characters");
 
 // Slack ids are a type letter and upper-case alphanumerics: channels C (public)
 // or G (private, and older group conversations); users U, or W on Enterprise Grid.

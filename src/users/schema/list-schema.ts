@@ -43,6 +43,7 @@ const UserPage = builder.objectRef<Awaited<ReturnType<typeof listUsersByPage>>>(
 builder.queryFields((t) => ({
   users: t.field({
     type: UserConnection,
+    nullable: true,
     description: "Users in a stable, total order (ties broken by id); at most 1000 per page.",
     // Open to members too (the Query type's default is secret keys only), within their reach.
     skipTypeScopes: true,
@@ -65,6 +66,7 @@ builder.queryFields((t) => ({
   }),
   userPage: t.field({
     type: UserPage,
+    nullable: true,
     description: "Users by page number (0-indexed), for dashboards; at most 1000 per page.",
     skipTypeScopes: true,
     authScopes: { scope: "users:read" },

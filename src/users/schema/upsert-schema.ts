@@ -34,6 +34,8 @@ builder.mutationField("upsertUser", (t) =>
     type: UpsertUserResult,
     skipTypeScopes: true,
     authScopes: (_root, { id }) => ({ $any: { scope: "users:write", selfUser: id } }),
+    // The upsert validates its input itself, reporting every problem as a ValidationError.
+    checksOwnArguments: true,
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpsertUserInput, required: true }),
@@ -48,6 +50,8 @@ builder.mutationField("upsertUsers", (t) =>
     type: UpsertUsersResult,
     description: `Upserts up to ${MAX_BULK_UPSERT} users; a bad input fails alone and the rest are written.`,
     authScopes: { scope: "users:write" },
+    // Each input is validated alone, so that a bad one fails alone.
+    checksOwnArguments: true,
     args: { users: t.arg({ type: [BulkUpsertUserInput], required: true }) },
     resolve: (_root, { users }, { prisma, auth }) => upsertUsers(prisma, auth, users),
   }),

@@ -9,7 +9,7 @@ export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProv
 export const PushEnvironmentEnum = builder.enumType(PushEnvironment, { name: "PushEnvironment" });
 export const EmailSuppressionReasonEnum = builder.enumType(EmailSuppressionReason, { name: "EmailSuppressionReason" });
 
-builder.prismaObject("PushToken", {
+const PushTokenType = builder.prismaObject("PushToken", {
   fields: (t) => ({
     provider: t.expose("provider", { type: PushProviderEnum }),
     token: t.exposeString("token"),
@@ -43,16 +43,15 @@ export const UserType = builder.prismaObject("User", {
     status: t.expose("status", { type: UserStatusEnum }),
     tags: t.exposeStringList("tags"),
     properties: t.field({ type: "JSONObject", resolve: (user) => user.properties as JsonObject }),
-    pushTokens: t.relation("pushTokens", {
-      query: { orderBy: { position: "asc" } },
+    pushTokens: t.loadableGroup({
+      type: PushTokenType,
+      description: "In the order they were given.",
       extensions: readsUserFields([]),
-      // For users a query did not load with their tokens (mutation results): Prisma batches
-      // these lookups into one statement, and a user deleted since has none.
-      resolve: (query, user, _args, { prisma }) =>
-        prisma.user
-          .findUnique({ where: { projectId_id: { projectId: user.projectId, id: user.id } } })
-          .pushTokens(query)
-          .then((tokens) => tokens ?? []),
+      // A dataloader per request: every user of a response (a page, a bulk upsert's results) shares one statement.
+      load: (userIds: string[], { prisma, auth }) =>
+        prisma.pushToken.findMany({ where: { projectId: auth.projectId, userId: { in: userIds } }, orderBy: { position: "asc" } }),
+      group: (token) => token.userId,
+      resolve: (user) => user.id,
     }),
     webPushSubscriptions: t.field({
       type: [WebPushSubscriptionType],

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { User } from "../../db/generated/prisma/client.ts";
 import { type FieldProblem, ValidationError, VersionConflictError } from "../../errors.ts";
@@ -12,7 +13,7 @@ import type { ParsedUpsert } from "./upsert-input.ts";
 export type UserState = { row: User; pushTokens?: PushTokenValue[] };
 
 /** What a new user holds where a column cannot be null: the database's defaults, but version 0 (not stored yet). */
-const NEW_USER: RequiredDefaults = {
+const NEW_USER: Omit<RequiredDefaults, "incarnation"> = {
   status: "ACTIVE",
   tags: [],
   properties: {},
@@ -24,7 +25,7 @@ const NEW_USER: RequiredDefaults = {
 
 /** The user as it is before it is stored: version 0, every field at its default. */
 export function blankUser(projectId: string, id: string, now: Date): UserState {
-  return { row: newUserRow(projectId, id, now, NEW_USER), pushTokens: [] };
+  return { row: newUserRow(projectId, id, now, { ...NEW_USER, incarnation: randomUUID() }), pushTokens: [] };
 }
 
 const definedOnly = <Fields extends object>(fields: Fields) =>

@@ -1,15 +1,12 @@
-import { z } from "zod";
 import type { JsonObject } from "../../json.ts";
+import { storableJsonObject } from "../../validation/storable.ts";
 
 /** The contract's bound on a user's custom properties, as UTF-8 JSON. */
 export const MAX_PROPERTIES_BYTES = 64 * 1024;
 
 export const propertiesTooLarge = (properties: JsonObject) => Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES;
 
-export const propertiesPatch = z.record(z.string(), z.unknown()).refine((patch) => !propertiesTooLarge(patch), {
-  message: `must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`,
-  params: { reason: "too_long" },
-});
+export const propertiesPatch = storableJsonObject(MAX_PROPERTIES_BYTES);
 
 export type PropertiesUpdate = {
   /** Deep-merged; null at any depth removes a key; null as a whole clears every property. */

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { PushEnvironment, PushProvider } from "../../db/generated/prisma/enums.ts";
 import type { JsonObject } from "../../json.ts";
 import { pushToken } from "../../validation/formats.ts";
+import { storableJsonObject } from "../../validation/storable.ts";
+
+/** What a client may say about the device a token belongs to, as UTF-8 JSON. */
+const MAX_DEVICE_BYTES = 4096;
 
 /** A device token as stored: its place in the user's list is its index. */
 export type PushTokenValue = {
@@ -15,7 +19,7 @@ const pushTokenInput = z.object({
   provider: z.enum(PushProvider),
   token: pushToken,
   environment: z.enum(PushEnvironment).nullish(),
-  device: z.record(z.string(), z.unknown()).nullish(),
+  device: storableJsonObject(MAX_DEVICE_BYTES).nullish(),
 });
 
 const tokenKey = ({ provider, token }: Pick<PushTokenValue, "provider" | "token">) => `${provider}:${token}`;
