@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type GraphQLOutputType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType } from "graphql";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDatamodel } from "../src/db/generated/pothos-types.ts";
@@ -48,7 +49,10 @@ function graphqlValue(type: GraphQLOutputType, name: string): unknown {
   throw new Error(`no value for ${name}: ${String(type)}`);
 }
 
-/** A value for a column no GraphQL field of its name shows: by its type in the data model, or a row it refers to. */
+/**
+ * A value for a column no GraphQL field of its name shows: by its type in the
+ * data model (text as a UUID, which uuid columns take too), or a row it refers to.
+ */
 async function modelValue(field: (typeof MODEL)[number]): Promise<unknown> {
   const relation = MODEL.find((other) => other.kind === "object" && other.relationFromFields?.includes(field.name));
   if (relation) {
@@ -59,7 +63,7 @@ async function modelValue(field: (typeof MODEL)[number]): Promise<unknown> {
   }
   if (field.kind === "enum") return Object.values((enums as Record<string, Record<string, string>>)[field.type]!).at(-1);
   const values: Record<string, unknown> = {
-    String: `x-${field.name}`,
+    String: randomUUID(),
     Boolean: true,
     Int: 7,
     DateTime: SOME_TIME,
@@ -118,8 +122,8 @@ test("list and user(id) read every column", async () => {
   const read = new Set(
     reading.flatMap((field) => (COLUMNS.includes(field.name) ? [field.name] : (field.extensions as { userFields: string[] }).userFields)),
   );
-  // Never shown: the project (always the caller's) and the password hash.
-  expect(COLUMNS.filter((column) => !read.has(column))).toEqual(["projectId", "passwordHash"]);
+  // Never shown: the project (always the caller's), the password hash and the incarnation tokens are bound to.
+  expect(COLUMNS.filter((column) => !read.has(column))).toEqual(["projectId", "passwordHash", "incarnation"]);
 
   const selectionOf = (type: GraphQLOutputType): string => {
     const named = isNonNullType(type) || isListType(type) ? selectionOf(type.ofType) : "";
