@@ -70,6 +70,8 @@ const environmentSchema = z.object({
     .optional(),
   // Chromium caps it at 7200, Firefox at 86400.
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  // Below the 30 s a container orchestrator usually waits after SIGTERM before it kills.
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
 });
 
 /** `scheme://host[:port]` as browsers send it in `Origin`: no path, no trailing slash. */
@@ -99,6 +101,8 @@ export type Config = {
   graphql: GraphQLConfig;
   cors: CorsConfig;
   metrics: MetricsConfig;
+  /** How long a stop waits for in-flight requests before it closes their connections. */
+  shutdownTimeoutSeconds: number;
 };
 
 /**
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
+    shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
 

@@ -1,9 +1,11 @@
 import { createServer as createHttpServer } from "node:http";
+import { printAccessHint } from "./auth/access-hint.ts";
 import { ensureDefaultProject } from "./auth/default-project.ts";
 import { keyPrefix } from "./auth/keys.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
 import { openMigratedDatabaseOrExit } from "./db/migrate.ts";
+import { gracefulClose } from "./graceful-shutdown.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 
@@ -21,6 +23,7 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool });
 const http = createHttpServer(yoga);
+const closeGracefully = gracefulClose(http, config.shutdownTimeoutSeconds, logger);
 http.listen(config.port, () => {
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -47,17 +50,26 @@ http.listen(config.port, () => {
         "",
       ].join("\n"),
     );
+  } else if (!config.secretKey) {
+    printAccessHint(logger, db.kind === "pglite");
   }
 });
 
+const DATABASE_CLOSE_GRACE_MS = 5_000;
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, "stopping: finishing in-flight requests");
-  // close() stops accepting and waits for open requests; idle keep-alive sockets are dropped.
-  http.closeIdleConnections();
-  await new Promise<void>((resolve) => http.close(() => resolve()));
+  logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, "stopping: finishing in-flight requests");
+  // A statement still running in the database holds the database's close: past the timeout and a grace, exit anyway.
+  setTimeout(
+    () => {
+      logger.error("the database did not close in time: exiting without it");
+      process.exit(1);
+    },
+    config.shutdownTimeoutSeconds * 1000 + DATABASE_CLOSE_GRACE_MS,
+  ).unref();
+  await closeGracefully();
   await rateLimiter.close();
   await db.close();
   logger.info("stopped");
