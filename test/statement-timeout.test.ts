@@ -92,3 +92,25 @@ test.skipIf(!onPostgres)(
     }
   },
 );
+
+test.skipIf(!onPostgres)(
+  `connections the server ends while idle (a restart, an administrator) are replaced, and the process carries on${onPostgres ? "" : " — skipped: PGlite has no connections"}`,
+  async () => {
+    const fresh = await startTestServer();
+    try {
+      // Several connections in the pool, idle once these are done.
+      await Promise.all(Array.from({ length: 4 }, () => fresh.prisma.$executeRawUnsafe("SELECT pg_sleep(0.1)")));
+      // From another session: end every other connection to this database, as a restart would.
+      await fresh.prisma.$transaction([
+        fresh.prisma.$queryRawUnsafe(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await fresh.graphql("{ users(first: 1) { nodes { id } } }");
+      expect(after.status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  },
+);

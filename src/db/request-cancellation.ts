@@ -21,6 +21,9 @@ export function requestCancellingPool(config: pg.PoolConfig): pg.Pool {
   const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
   pool.connect = ((callback?: (...args: unknown[]) => void) => connect(callback && AsyncResource.bind(callback))) as typeof pool.connect;
   pool.on("connect", (client) => cancelWithRequests(client, config));
+  // An idle connection the server ends (a restart, a dropped database) is taken out
+  // of the pool, which opens a new one when asked; unheard, its error would end the process.
+  pool.on("error", () => {});
   return pool;
 }
 
