@@ -5,7 +5,7 @@
 // contender gets per scenario and mode (default 4); BENCH_PROJECT: the seeded
 // project (default "default"); BENCH_ONLY: run only the scenarios whose name
 // contains this text (say "with organization").
-import { type IncomingMessage, type Server, createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { createApiKey, revokeApiKey } from "../src/auth/api-keys.ts";
@@ -14,7 +14,7 @@ import { readCommandLineOrExit } from "../src/command-line.ts";
 import { describeDatabase, loadConfig, loadConfigOrExit } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { createServer } from "../src/server.ts";
-import { type LatencyStats, compareLatency } from "./latency.ts";
+import { compareLatency, type LatencyStats } from "./latency.ts";
 import { type QueryScenario, queryScenarios } from "./query-scenarios.ts";
 import { configuredTarget } from "./targets.ts";
 
@@ -86,7 +86,11 @@ async function postBaseline(scenario: string, i: number) {
   await response.json();
 }
 
-type Row = { scenario: string; sequential: { gateway: LatencyStats; raw: LatencyStats }; concurrent: { gateway: LatencyStats; raw: LatencyStats } };
+type Row = {
+  scenario: string;
+  sequential: { gateway: LatencyStats; raw: LatencyStats };
+  concurrent: { gateway: LatencyStats; raw: LatencyStats };
+};
 
 async function measure(scenario: QueryScenario): Promise<Row> {
   const contenders = {

@@ -1,7 +1,7 @@
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/relevance.ts";
-import { parseSearch } from "../src/users/search.ts";
-import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
+import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/read/relevance.ts";
+import { parseSearch } from "../src/users/read/search.ts";
+import { normalizeUserFilter, type UserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
 import type { Target } from "./targets.ts";
 
 /** One SQL statement with its parameters. */
@@ -53,7 +53,16 @@ function searchSql(projectId: string, query: string): Statement[] {
   const search = parseSearch(query)!;
   const others = userFilterConditions(projectId, normalizeUserFilter(null, null));
   return relevanceSegmentsFrom(search, "ASC", null).map((segment) => {
-    const segmentQuery = relevanceSegmentQuery(projectId, Prisma.sql`u.id, u.email, u.name`, search, others, segment, "ASC", null, SEARCH_PAGE + 1);
+    const segmentQuery = relevanceSegmentQuery(
+      projectId,
+      Prisma.sql`u.id, u.email, u.name`,
+      search,
+      others,
+      segment,
+      "ASC",
+      null,
+      SEARCH_PAGE + 1,
+    );
     const sql = Prisma.sql`SELECT s.id, s.email, s.name FROM (${segmentQuery}) s`;
     return [sql.text, sql.values];
   });
@@ -80,7 +89,8 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
   let lastId = "";
   for (let page = 0; page < DEEP_PAGES; page++) {
     const { users } = await graphql(PAGE_AFTER, { after });
-    if (!users.pageInfo.endCursor) throw new Error(`A page ${DEEP_PAGES} pages deep needs more than ${DEEP_PAGES * PAGE} users: seed more.`);
+    if (!users.pageInfo.endCursor)
+      throw new Error(`A page ${DEEP_PAGES} pages deep needs more than ${DEEP_PAGES * PAGE} users: seed more.`);
     after = users.pageInfo.endCursor;
     lastId = users.nodes.at(-1).id;
   }

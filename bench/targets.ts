@@ -1,9 +1,9 @@
 import pg from "pg";
 import type { DatabaseLocation } from "../src/config.ts";
-import { type Database, POSTGRES_SESSION_OPTIONS, openPGlite, wrapPGlite } from "../src/db/client.ts";
+import { type Database, openPGlite, POSTGRES_SESSION_OPTIONS, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
-import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
+import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import type { RawQuery } from "./raw-baseline.ts";
 
 /** A migrated database of its own, with a raw driver beside the gateway's Prisma client. */

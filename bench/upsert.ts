@@ -11,8 +11,8 @@ import { describeDatabase, loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { createServer } from "../src/server.ts";
 import { type BenchUser, rawUpsertMany, rawUpsertOne } from "./raw-baseline.ts";
-import { type Target, pgliteTarget, postgresTarget } from "./targets.ts";
-import { type Rates, compareCalls, compareLoops } from "./timing.ts";
+import { pgliteTarget, postgresTarget, type Target } from "./targets.ts";
+import { compareCalls, compareLoops, type Rates } from "./timing.ts";
 
 const USAGE = `Usage: npm run bench:upsert
 
@@ -84,8 +84,7 @@ async function benchTarget(target: Target): Promise<Row[]> {
     const data = await client.post(BULK, { users: users.map(gatewayInput) });
     if (data.upsertUsers.failedCount !== 0) throw new Error(JSON.stringify(data));
   };
-  const batch = (i: number, round: number) =>
-    Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
+  const batch = (i: number, round: number) => Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
 
   // Create the pools (and warm up both paths) before any timing.
   for (let i = 0; i < POOL; i++) {
@@ -129,13 +128,20 @@ function table(name: string, rows: Row[]): string {
     line(["scenario", "gateway", "raw SQL", "gateway / raw"]),
     line(["---", "---:", "---:", "---:"]),
     ...rows.map(({ scenario, gateway, raw }) =>
-      line([scenario, Math.round(gateway).toLocaleString("en"), Math.round(raw).toLocaleString("en"), `${Math.round((gateway / raw) * 100)} %`]),
+      line([
+        scenario,
+        Math.round(gateway).toLocaleString("en"),
+        Math.round(raw).toLocaleString("en"),
+        `${Math.round((gateway / raw) * 100)} %`,
+      ]),
     ),
     "",
   ].join("\n");
 }
 
-console.error(`Writing to the in-memory PGlite, then to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`);
+console.error(
+  `Writing to the in-memory PGlite, then to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`,
+);
 for (const open of [pgliteTarget, () => postgresTarget(SERVER_URL)]) {
   const target = await open();
   try {

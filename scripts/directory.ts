@@ -1,6 +1,6 @@
 // npm run directory -- <command>: manages projects and API keys in the configured database.
 // On the embedded default it refuses while a server has the data directory open (see src/db/data-dir-lock.ts).
-import { USAGE, runCli } from "../src/auth/cli.ts";
+import { runCli, USAGE } from "../src/auth/cli.ts";
 import { UsageError } from "../src/command-line.ts";
 import { loadConfigOrExit } from "../src/config.ts";
 import { openMigratedDatabaseOrExit } from "../src/db/migrate.ts";
@@ -13,10 +13,9 @@ if (argv.length === 0 || argv.includes("--help")) {
 
 const config = loadConfigOrExit();
 
-const { db } = await openMigratedDatabaseOrExit(
-  config.database,
-  { advice: "Keys are managed with the server stopped: stop it, run this command, then start it again." },
-);
+const { db } = await openMigratedDatabaseOrExit(config.database, {
+  advice: "Keys are managed with the server stopped: stop it, run this command, then start it again.",
+});
 try {
   await runCli(argv, db.prisma, (line) => console.log(line));
 } catch (error) {

@@ -1,6 +1,6 @@
 // npm run schema:print: writes schema.graphql from the Pothos schema.
 import { writeFileSync } from "node:fs";
-import { printedSchema } from "../src/graphql/print.ts";
+import { printedSchema } from "../src/schema.ts";
 
 writeFileSync(new URL("../schema.graphql", import.meta.url), printedSchema());
 console.log("Wrote schema.graphql");

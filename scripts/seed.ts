@@ -3,7 +3,7 @@
 // directory for benchmarks and demos, through set-based INSERTs.
 import { parseArgs } from "node:util";
 import { findOrCreateProject } from "../src/auth/api-keys.ts";
-import { UsageError, readCommandLineOrExit } from "../src/command-line.ts";
+import { readCommandLineOrExit, UsageError } from "../src/command-line.ts";
 import { describeDatabase, loadConfigOrExit } from "../src/config.ts";
 import { openMigratedDatabaseOrExit } from "../src/db/migrate.ts";
 import { seedDirectory } from "../src/seed/seed-directory.ts";

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
-import proxyAddr from "proxy-addr";
 import { resolve } from "node:path";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
-import { type TrustedDocuments, readTrustedDocuments } from "./graphql/trusted-documents.ts";
+import { readTrustedDocuments, type TrustedDocuments } from "./plugins/trusted-documents.ts";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -33,7 +33,11 @@ const environmentSchema = z.object({
     .transform((value, context) => trustedProxies(value, context))
     .default([]),
   // Half the cores hash passwords at most; the rest keep serving everything else.
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(Math.max(1, Math.floor(availableParallelism() / 2))),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   REDIS_URL: z
     .string()
@@ -56,7 +60,12 @@ const environmentSchema = z.object({
   GRAPHQL_TRUSTED_DOCUMENTS: z.string().trim().min(1).optional(),
   CORS_ORIGINS: z
     .string()
-    .transform((list) => list.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+    .transform((list) =>
+      list
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ""),
+    )
     .pipe(z.array(z.string().refine(isOrigin, { message: "each must be an origin such as https://app.example.com" })).min(1))
     .optional(),
   // Chromium caps it at 7200, Firefox at 86400.
@@ -74,9 +83,7 @@ function isOrigin(origin: string): boolean {
   }
 }
 
-export type DatabaseLocation =
-  | { kind: "pglite"; dataDir: string }
-  | { kind: "postgres"; url: string };
+export type DatabaseLocation = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
 
 export type Config = {
   port: number;
@@ -198,7 +205,10 @@ export function databaseLocation(url: string | undefined, dataDir = "./data"): D
 /** TRUSTED_PROXIES: a hop count, or a comma-separated list that proxy-addr understands. */
 function trustedProxies(value: string, context: z.RefinementCtx): TrustedProxies {
   if (/^\d+$/.test(value)) return Number(value);
-  const list = value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const list = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   try {
     proxyAddr.compile(list);
   } catch (error) {

@@ -32,7 +32,10 @@ http.listen(config.port, () => {
   if (developmentKey) {
     // The key itself only to the person at the terminal, on stderr: stdout stays JSON
     // lines, and logs are kept and shipped where a key must not go.
-    logger.info({ project: "default", keyPrefix: keyPrefix(developmentKey), graphiql: url }, "development secret key created, printed once on stderr");
+    logger.info(
+      { project: "default", keyPrefix: keyPrefix(developmentKey), graphiql: url },
+      "development secret key created, printed once on stderr",
+    );
     // Shown once: only its hash is stored.
     console.error(
       [
@@ -59,10 +62,13 @@ async function stop(signal: string) {
   stopping = true;
   logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, "stopping: finishing in-flight requests");
   // A statement still running in the database holds the database's close: past the timeout and a grace, exit anyway.
-  setTimeout(() => {
-    logger.error("the database did not close in time: exiting without it");
-    process.exit(1);
-  }, config.shutdownTimeoutSeconds * 1000 + DATABASE_CLOSE_GRACE_MS).unref();
+  setTimeout(
+    () => {
+      logger.error("the database did not close in time: exiting without it");
+      process.exit(1);
+    },
+    config.shutdownTimeoutSeconds * 1000 + DATABASE_CLOSE_GRACE_MS,
+  ).unref();
   await closeGracefully();
   await rateLimiter.close();
   await db.close();

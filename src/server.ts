@@ -1,27 +1,27 @@
 import { createYoga } from "graphql-yoga";
-import { type Caller, type ServerContext, authentication, callerOf } from "./auth/authentication.ts";
+import { authentication, type Caller, callerOf, type ServerContext } from "./auth/authentication.ts";
 import { clientAddressOf } from "./auth/client-address.ts";
+import { PasswordHasher } from "./auth/passwords.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
-import { automaticPersistedQueries } from "./graphql/automatic-persisted-queries.ts";
 import { runForRequest } from "./db/request-cancellation.ts";
-import { compiledExecution } from "./graphql/compiled-execution.ts";
 import type { Context } from "./graphql/context.ts";
-import { corsPolicy, varyByOrigin } from "./graphql/cors.ts";
-import { errorHandling } from "./graphql/error-handling.ts";
-import { knownOperationTypes } from "./graphql/known-operation-types.ts";
-import { createMetrics, metricsEndpoint } from "./graphql/metrics.ts";
-import { queryLimits } from "./graphql/query-limits.ts";
-import { requestBodyLimit } from "./graphql/request-body-limit.ts";
-import { logRequest } from "./graphql/request-log.ts";
-import { recordRequests } from "./graphql/request-record.ts";
-import { schema } from "./graphql/schema.ts";
-import { trustedDocumentsOnly } from "./graphql/trusted-documents.ts";
 import type { Logger } from "./logger.ts";
-import { PasswordHasher } from "./members/passwords.ts";
+import { automaticPersistedQueries } from "./plugins/automatic-persisted-queries.ts";
+import { compiledExecution } from "./plugins/compiled-execution.ts";
+import { corsPolicy, varyByOrigin } from "./plugins/cors.ts";
+import { errorHandling } from "./plugins/error-handling.ts";
+import { knownOperationTypes } from "./plugins/known-operation-types.ts";
+import { createMetrics, metricsEndpoint } from "./plugins/metrics.ts";
+import { queryLimits } from "./plugins/query-limits.ts";
+import { requestBodyLimit } from "./plugins/request-body-limit.ts";
+import { logRequest } from "./plugins/request-log.ts";
+import { recordRequests } from "./plugins/request-record.ts";
+import { trustedDocumentsOnly } from "./plugins/trusted-documents.ts";
+import { schema } from "./schema.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
@@ -81,7 +81,11 @@ export function createServer({
       knownOperationTypes,
       compiledExecution(logger),
       // A client that goes away cancels the statements its operation has running (PostgreSQL).
-      { instrumentation: { execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute) } },
+      {
+        instrumentation: {
+          execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute),
+        },
+      },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.
       {
         async onRequest({ url, endResponse, fetchAPI }) {

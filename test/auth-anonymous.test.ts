@@ -1,8 +1,8 @@
-import { type IncomingHttpHeaders, request as httpRequest, createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { PasswordHasher } from "../src/members/passwords.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { PasswordHasher } from "../src/auth/passwords.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Requests from several client addresses over real HTTP: Linux routes all of
 // 127.0.0.0/8 to the loopback interface, so a socket can be bound to any of them.
@@ -87,7 +87,12 @@ async function listen(env: Record<string, string>) {
 const TYPENAME = "{ __typename }";
 const isRateLimited = (answer: HttpAnswer) => answer.status === 429 && answer.body.errors?.[0]?.extensions.code === "RATE_LIMITED";
 
-async function spend(post: (from: string, query: string, headers?: Record<string, string>) => Promise<HttpAnswer>, from: string, count: number, headers?: Record<string, string>) {
+async function spend(
+  post: (from: string, query: string, headers?: Record<string, string>) => Promise<HttpAnswer>,
+  from: string,
+  count: number,
+  headers?: Record<string, string>,
+) {
   const answers: HttpAnswer[] = [];
   for (let i = 0; i < count; i++) answers.push(await post(from, TYPENAME, headers));
   return answers;
@@ -100,9 +105,18 @@ describe("a publishable key alone is limited per client address, not per key", (
     try {
       const attempts: HttpAnswer[] = [];
       for (let i = 0; i < 4; i++) {
-        attempts.push(await gateway.post("127.0.0.2", `mutation { signIn(email: "victim${i}@example.com", password: "guessed password") { __typename } }`));
+        attempts.push(
+          await gateway.post(
+            "127.0.0.2",
+            `mutation { signIn(email: "victim${i}@example.com", password: "guessed password") { __typename } }`,
+          ),
+        );
       }
-      expect(attempts.slice(0, 3).map((answer) => answer.body.errors?.[0]?.extensions.code)).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED"]);
+      expect(attempts.slice(0, 3).map((answer) => answer.body.errors?.[0]?.extensions.code)).toEqual([
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED",
+      ]);
       expect(isRateLimited(attempts[3]!)).toBe(true);
       expect(attempts[3]!.headers["retry-after"]).toMatch(/^\d+$/);
 

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/auth/cli.ts";
-import { UsageError } from "../src/command-line.ts";
 import { hashKey } from "../src/auth/keys.ts";
+import { UsageError } from "../src/command-line.ts";
 import { openDatabase } from "../src/db/client.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -38,7 +38,10 @@ describe("npm run directory -- keys create", () => {
 
   test("--scopes limits a secret key to the scopes named", async () => {
     const key = (await cli("keys", "create", "--project", "acme", "--kind", "secret", "--scopes", "users:read, tokens:write")).at(-1)!;
-    expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashKey(key) } })).scopes).toEqual(["users:read", "tokens:write"]);
+    expect((await server.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashKey(key) } })).scopes).toEqual([
+      "users:read",
+      "tokens:write",
+    ]);
     const write = await server.graphql('mutation { upsertUser(id: "x", input: {}) { __typename } }', {}, { key });
     expect(write.errors![0]!.extensions.details).toEqual({ requiredScope: "users:write" });
   });
@@ -58,7 +61,9 @@ describe("npm run directory -- keys create", () => {
     [["--project", "acme", "--kind", "publishable", "--scopes", "users:read"], /Publishable keys have no scopes/],
     [["--project", "acme", "--kind", "secret", "--force"], /Unknown option '--force'/],
   ])("refuses %j", async (args, message) => {
-    await expect(cli("keys", "create", ...args)).rejects.toThrow(expect.objectContaining({ constructor: UsageError, message: expect.stringMatching(message) }));
+    await expect(cli("keys", "create", ...args)).rejects.toThrow(
+      expect.objectContaining({ constructor: UsageError, message: expect.stringMatching(message) }),
+    );
   });
 });
 
@@ -69,7 +74,15 @@ describe("keys list, keys revoke, projects list", () => {
     const [header, row, ...rest] = await cli("keys", "list", "--project", "listed");
     expect(header!.split(/\s{2,}/)).toEqual(["ID", "PREFIX", "KIND", "NAME", "SCOPES", "CREATED", "REVOKED"]);
     expect(rest).toEqual([]);
-    expect(row!.split(/\s{2,}/)).toEqual([id, `${key.slice(0, 11)}…`, "secret", "-", "users:read", expect.stringMatching(/^\d{4}-.*Z$/), "-"]);
+    expect(row!.split(/\s{2,}/)).toEqual([
+      id,
+      `${key.slice(0, 11)}…`,
+      "secret",
+      "-",
+      "users:read",
+      expect.stringMatching(/^\d{4}-.*Z$/),
+      "-",
+    ]);
     expect(row).not.toContain(key);
     expect(row).not.toContain(hashKey(key));
   });
@@ -92,7 +105,9 @@ describe("keys list, keys revoke, projects list", () => {
     [["keys", "rotate"], /Unknown command: keys rotate/],
     [[], /No command given/],
   ])("refuses %j", async (argv, message) => {
-    await expect(cli(...argv)).rejects.toThrow(expect.objectContaining({ constructor: UsageError, message: expect.stringMatching(message) }));
+    await expect(cli(...argv)).rejects.toThrow(
+      expect.objectContaining({ constructor: UsageError, message: expect.stringMatching(message) }),
+    );
   });
 
   test("projects list shows each project with its active keys", async () => {
@@ -115,7 +130,9 @@ describe("the npm script", () => {
   const env = () => ({ ...process.env, DATABASE_URL: "", DATA_DIR: dataDir });
 
   test("works on the configured database and prints the key alone on the last line of stdout", async () => {
-    const { stdout } = await run("npm", ["run", "directory", "--", "keys", "create", "--project", "cli", "--kind", "secret"], { env: env() });
+    const { stdout } = await run("npm", ["run", "directory", "--", "keys", "create", "--project", "cli", "--kind", "secret"], {
+      env: env(),
+    });
     const key = stdout.trimEnd().split("\n").at(-1)!;
     expect(key).toMatch(/^sk_[0-9A-Za-z]{40,}$/);
     const db = await openDatabase({ kind: "pglite", dataDir });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../src/config.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -51,13 +51,22 @@ describe("query limits, checked before execution", () => {
     ["depth", { GRAPHQL_MAX_DEPTH: "3" }, DEPTH_3, '{ user(id: "x") { pushTokens { device token } organization { parent { id } } } }', 3],
     ["aliases", { GRAPHQL_MAX_ALIASES: "2" }, aliases(2), aliases(3), 2],
     ["tokens", { GRAPHQL_MAX_TOKENS: "11" }, TOKENS_11, '{ user(id: "x") { id name } }', 11],
-    ["cost", { GRAPHQL_MAX_COST: String(COST_OF_TWO_USERS) }, twoUsers, '{ a: user(id: "x") { id email name title } b: user(id: "y") { id email name } }', COST_OF_TWO_USERS],
-  ])("%s: overridable from the environment; at the limit runs, past it is QUERY_TOO_COMPLEX", async (limit, env, atLimit, pastLimit, max) => {
-    const { graphql } = await server.startInstance(env);
-    const allowed = await graphql(atLimit);
-    expect(allowed.errors).toBeUndefined();
-    await expectTooComplex(await graphql(pastLimit), limit, max);
-  });
+    [
+      "cost",
+      { GRAPHQL_MAX_COST: String(COST_OF_TWO_USERS) },
+      twoUsers,
+      '{ a: user(id: "x") { id email name title } b: user(id: "y") { id email name } }',
+      COST_OF_TWO_USERS,
+    ],
+  ])(
+    "%s: overridable from the environment; at the limit runs, past it is QUERY_TOO_COMPLEX",
+    async (limit, env, atLimit, pastLimit, max) => {
+      const { graphql } = await server.startInstance(env);
+      const allowed = await graphql(atLimit);
+      expect(allowed.errors).toBeUndefined();
+      await expectTooComplex(await graphql(pastLimit), limit, max);
+    },
+  );
 
   test("a page of 1000 users with organization and channel settings stays within the default cost", async () => {
     const response = await server.graphql(`{
@@ -145,7 +154,7 @@ describe("introspection", () => {
       ['{ user(id: "x") { nam } }', {}],
       ["{ users(firts: 1) { nodes { id } } }", {}],
       ["query ($f: UserFiltr) { users(filter: $f) { nodes { id } } }", {}],
-      ["{ users(filter: { quer: \"a\" }) { nodes { id } } }", {}],
+      ['{ users(filter: { quer: "a" }) { nodes { id } } }', {}],
     ];
     const open = server;
     const closed = await server.startInstance({ GRAPHQL_INTROSPECTION: "false" });

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type GraphQLResponse, type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -92,16 +92,19 @@ async function unreachable(url: string): Promise<string | undefined> {
   }
 }
 
-describe.skipIf(redisMissing)(`rate limit shared through Redis${redisMissing ? ` — skipped: ${redisMissing}; .ci/run starts Redis and sets it` : ""}`, () => {
-  test("two gateway instances enforce one limit per key", async () => {
-    const env = { ...LIMIT, REDIS_URL: redisUrl! };
-    const first = await server.startInstance(env);
-    const second = await server.startInstance(env);
-    const { secretKey } = await server.createProject("test"); // a new key: a budget of its own in Redis
-    expect((await first.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
-    expect((await second.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
-    expect((await first.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
-    expectRateLimited(await second.graphql(QUERY, {}, { key: secretKey }), 3);
-    expectRateLimited(await first.graphql(QUERY, {}, { key: secretKey }), 3);
-  });
-});
+describe.skipIf(redisMissing)(
+  `rate limit shared through Redis${redisMissing ? ` — skipped: ${redisMissing}; .ci/run starts Redis and sets it` : ""}`,
+  () => {
+    test("two gateway instances enforce one limit per key", async () => {
+      const env = { ...LIMIT, REDIS_URL: redisUrl! };
+      const first = await server.startInstance(env);
+      const second = await server.startInstance(env);
+      const { secretKey } = await server.createProject("test"); // a new key: a budget of its own in Redis
+      expect((await first.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
+      expect((await second.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
+      expect((await first.graphql(QUERY, {}, { key: secretKey })).status).toBe(200);
+      expectRateLimited(await second.graphql(QUERY, {}, { key: secretKey }), 3);
+      expectRateLimited(await first.graphql(QUERY, {}, { key: secretKey }), 3);
+    });
+  },
+);

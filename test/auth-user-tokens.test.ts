@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { signUserToken } from "../src/auth/user-tokens.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 let publishableKey: string;
@@ -88,7 +88,10 @@ describe("createUserToken", () => {
     const { projectId, secretKey } = await server.createProject("fresh");
     await server.prisma.user.create({ data: { projectId, id: "u" } });
     const tokens = await Promise.all(
-      Array.from({ length: 5 }, async () => (await server.graphql(CREATE_TOKEN, { userId: "u" }, { key: secretKey })).data.createUserToken.token),
+      Array.from(
+        { length: 5 },
+        async () => (await server.graphql(CREATE_TOKEN, { userId: "u" }, { key: secretKey })).data.createUserToken.token,
+      ),
     );
     const key = await server.createPublishableKey(projectId);
     for (const token of tokens) expect((await server.graphql(ME, {}, asUser(token, key))).data).toEqual({ me: { id: "u", name: null } });
@@ -118,10 +121,9 @@ describe("a publishable key with a user token", () => {
 });
 
 describe("a user token stops working when its user is deleted", () => {
-  const DELETE = 'mutation ($id: ID!) { deleteUser(id: $id) { __typename } }';
+  const DELETE = "mutation ($id: ID!) { deleteUser(id: $id) { __typename } }";
   const SELF_UPSERT = `mutation ($id: ID!) { upsertUser(id: $id, input: { name: "Back again" }) { __typename } }`;
-  const userExists = async (id: string) =>
-    (await server.prisma.user.count({ where: { projectId: server.projectId, id } })) === 1;
+  const userExists = async (id: string) => (await server.prisma.user.count({ where: { projectId: server.projectId, id } })) === 1;
 
   test("and cannot re-create the user through a self-upsert", async () => {
     await server.prisma.user.create({ data: { projectId: server.projectId, id: "leaving" } });
@@ -246,7 +248,9 @@ describe("a user token changes its own user and channel settings, no one else's"
       user: { id: "ada", nickname: "self-service" },
     });
     expectError(await server.graphql(UPSERT, { id: "grace" }, ada), "FORBIDDEN", 403);
-    expect((await server.prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: server.projectId, id: "grace" } } })).nickname).toBeNull();
+    expect(
+      (await server.prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: server.projectId, id: "grace" } } })).nickname,
+    ).toBeNull();
   });
 
   test("sets and unsets its own channel settings only", async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureDefaultProject } from "../src/auth/default-project.ts";
 import { revokeApiKey } from "../src/auth/api-keys.ts";
-import { SCOPES, generateKey, hashKey, keyPrefix } from "../src/auth/keys.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { ensureDefaultProject } from "../src/auth/default-project.ts";
+import { generateKey, hashKey, keyPrefix, SCOPES } from "../src/auth/keys.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -68,7 +68,8 @@ describe("secret keys", () => {
 
   test("a known key costs no statement; with SECRET_KEY_CACHE_SECONDS=0 every request looks it up", async () => {
     const { secretKey } = await server.createProject("looked-up");
-    const request = (gateway: { graphql: typeof server.graphql }) => server.countStatements(() => gateway.graphql(USER, { id: "x" }, { key: secretKey }));
+    const request = (gateway: { graphql: typeof server.graphql }) =>
+      server.countStatements(() => gateway.graphql(USER, { id: "x" }, { key: secretKey }));
     expect(await request(server)).toBe(2); // the key, then the user
     expect(await request(server)).toBe(1);
 
@@ -143,7 +144,10 @@ describe("partial results", () => {
       users: { nodes: [{ id: "partial-user", organization: null }] },
     });
     expect(response.errors).toEqual([
-      expect.objectContaining({ path: ["channels"], extensions: expect.objectContaining({ code: "FORBIDDEN", status: 403, details: { requiredScope: "channels:read" } }) }),
+      expect.objectContaining({
+        path: ["channels"],
+        extensions: expect.objectContaining({ code: "FORBIDDEN", status: 403, details: { requiredScope: "channels:read" } }),
+      }),
       expect.objectContaining({
         path: ["users", "nodes", 0, "organization"],
         extensions: expect.objectContaining({ code: "FORBIDDEN", status: 403, details: { requiredScope: "organizations:read" } }),

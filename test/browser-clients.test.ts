@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 let files: string;
@@ -120,7 +120,10 @@ describe("automatic persisted queries", () => {
     expect(unknown.status).toBe(404);
     // The message and code Apollo Client's and urql's persisted-query links look for before sending the query.
     expect(unknown.errors).toEqual([
-      expect.objectContaining({ message: "PersistedQueryNotFound", extensions: expect.objectContaining({ code: "PERSISTED_QUERY_NOT_FOUND" }) }),
+      expect.objectContaining({
+        message: "PersistedQueryNotFound",
+        extensions: expect.objectContaining({ code: "PERSISTED_QUERY_NOT_FOUND" }),
+      }),
     ]);
 
     const registered = await post(yoga, { query, extensions: persistedQuery(hash) });
@@ -232,7 +235,10 @@ describe("trusted documents (GRAPHQL_TRUSTED_DOCUMENTS)", () => {
     const cases: [string | undefined, RegExp][] = [
       [undefined, /cannot read .*missing\.json \(ENOENT\)/],
       ["{ not json", /is not JSON/],
-      [JSON.stringify({ format: "apollo-persisted-query-manifest", version: 2, operations: [] }), /neither an Apollo persisted query manifest nor/],
+      [
+        JSON.stringify({ format: "apollo-persisted-query-manifest", version: 2, operations: [] }),
+        /neither an Apollo persisted query manifest nor/,
+      ],
       [JSON.stringify({ a: 1 }), /neither an Apollo/],
       [JSON.stringify({}), /lists no documents/],
       [JSON.stringify({ broken: "{ user(id: " }), /the document broken is not GraphQL/],

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createChannel, deleteChannel, renameChannel } from "../src/channels/channels.ts";
 import { setChannelSettings, unsetChannelSettings } from "../src/channels/channel-settings.ts";
+import { createChannel, deleteChannel, renameChannel } from "../src/channels/channels.ts";
 import { takeDeviceTokens } from "../src/channels/device-token-move.ts";
 import { channelSettingsOfUsers } from "../src/channels/settings-of-users.ts";
 import type { Database } from "../src/db/client.ts";
 import type { ChannelProvider, PrismaClient } from "../src/db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../src/graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../src/errors.ts";
+import { keyCaller } from "./support/callers.ts";
 import { openTestDatabase } from "./support/test-database.ts";
 
 // Unit tests of the channel logic: plain functions over a Prisma client, no GraphQL.
@@ -31,8 +32,7 @@ async function newUsers(...ids: string[]) {
 }
 
 const tokensOf = async (userId: string, channelId: string) =>
-  (await prisma.channelSettings.findUnique({ where: { projectId_userId_channelId: { projectId, userId, channelId } } }))
-    ?.settings ?? null;
+  (await prisma.channelSettings.findUnique({ where: { projectId_userId_channelId: { projectId, userId, channelId } } }))?.settings ?? null;
 
 describe("channels", () => {
   test("createChannel trims the name; a taken name is a conflict within the project only", async () => {
@@ -57,22 +57,18 @@ describe("channels", () => {
     await expect(renameChannel(prisma, projectId, channel.id, other.name)).rejects.toMatchObject({
       fields: [{ field: "name", reason: "conflict" }],
     });
-    await expect(renameChannel(prisma, otherProjectId, channel.id, "x")).rejects.toEqual(
-      new NotFoundError("channel", channel.id),
-    );
+    await expect(renameChannel(prisma, otherProjectId, channel.id, "x")).rejects.toEqual(new NotFoundError("channel", channel.id));
     await expect(renameChannel(prisma, projectId, "nope", "")).rejects.toEqual(new NotFoundError("channel", "nope"));
   });
 
   test("deleteChannel deletes the channel and its settings, in its own project only", async () => {
     const channel = await newChannel("EMAIL");
     await newUsers("logic-deleted");
-    await setChannelSettings(prisma, projectId, "logic-deleted", channel.id, { email: "d@example.com" });
+    await setChannelSettings(prisma, keyCaller(projectId), "logic-deleted", channel.id, { email: "d@example.com" });
     await expect(deleteChannel(prisma, otherProjectId, channel.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(deleteChannel(prisma, projectId, channel.id)).resolves.toEqual({ id: channel.id });
     expect(await prisma.channelSettings.count({ where: { channelId: channel.id } })).toBe(0);
-    await expect(deleteChannel(prisma, projectId, channel.id)).rejects.toEqual(
-      new NotFoundError("channel", channel.id),
-    );
+    await expect(deleteChannel(prisma, projectId, channel.id)).rejects.toEqual(new NotFoundError("channel", channel.id));
   });
 });
 
@@ -80,14 +76,14 @@ describe("setChannelSettings and unsetChannelSettings", () => {
   test("created tells a new row from a replaced one; the channel comes along", async () => {
     const channel = await newChannel("SMS");
     await newUsers("logic-set");
-    const first = await setChannelSettings(prisma, projectId, "logic-set", channel.id, {
+    const first = await setChannelSettings(prisma, keyCaller(projectId), "logic-set", channel.id, {
       phone_number: "+14155552671",
     });
     expect(first).toMatchObject({
       created: true,
       channelSettings: { settings: { phone_number: "+14155552671" }, channel },
     });
-    const second = await setChannelSettings(prisma, projectId, "logic-set", channel.id, {
+    const second = await setChannelSettings(prisma, keyCaller(projectId), "logic-set", channel.id, {
       phone_number: "+442079460958",
     });
     expect(second).toMatchObject({ created: false, channelSettings: { settings: { phone_number: "+442079460958" } } });
@@ -96,15 +92,15 @@ describe("setChannelSettings and unsetChannelSettings", () => {
 
   test("the channel is checked first, then the settings, then the user", async () => {
     const channel = await newChannel("EMAIL");
-    await expect(setChannelSettings(prisma, projectId, "nobody", "bad-id", { bad: 1 })).rejects.toEqual(
+    await expect(setChannelSettings(prisma, keyCaller(projectId), "nobody", "bad-id", { bad: 1 })).rejects.toEqual(
       new NotFoundError("channel", "bad-id"),
     );
-    await expect(setChannelSettings(prisma, projectId, "nobody", channel.id, { bad: 1 })).rejects.toBeInstanceOf(
+    await expect(setChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id, { bad: 1 })).rejects.toBeInstanceOf(
       ValidationError,
     );
-    await expect(
-      setChannelSettings(prisma, projectId, "nobody", channel.id, { email: "a@example.com" }),
-    ).rejects.toEqual(new NotFoundError("user", "nobody"));
+    await expect(setChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id, { email: "a@example.com" })).rejects.toEqual(
+      new NotFoundError("user", "nobody"),
+    );
   });
 
   test("concurrent sets, unsets and a channel deletion end in success or NotFoundError only", async () => {
@@ -114,12 +110,10 @@ describe("setChannelSettings and unsetChannelSettings", () => {
       const userId = `racing-${(i % 2) + 1}`;
       if (i === 17) return deleteChannel(prisma, projectId, channel.id);
       return i % 3 === 0
-        ? unsetChannelSettings(prisma, projectId, userId, channel.id)
-        : setChannelSettings(prisma, projectId, userId, channel.id, { email: `${i}@example.com` });
+        ? unsetChannelSettings(prisma, keyCaller(projectId), userId, channel.id)
+        : setChannelSettings(prisma, keyCaller(projectId), userId, channel.id, { email: `${i}@example.com` });
     });
-    const failures = (await Promise.allSettled(writes)).flatMap((result) =>
-      result.status === "rejected" ? [result.reason] : [],
-    );
+    const failures = (await Promise.allSettled(writes)).flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
     for (const failure of failures) expect(failure).toEqual(new NotFoundError("channel", channel.id));
     expect(await prisma.channelSettings.count({ where: { channelId: channel.id } })).toBe(0);
   });
@@ -129,17 +123,17 @@ describe("setChannelSettings and unsetChannelSettings", () => {
     const kept = await newChannel("EMAIL");
     await newUsers("logic-unset");
     for (const { id } of [channel, kept]) {
-      await setChannelSettings(prisma, projectId, "logic-unset", id, { email: "u@example.com" });
+      await setChannelSettings(prisma, keyCaller(projectId), "logic-unset", id, { email: "u@example.com" });
     }
-    await expect(unsetChannelSettings(prisma, projectId, "logic-unset", channel.id)).resolves.toEqual({
+    await expect(unsetChannelSettings(prisma, keyCaller(projectId), "logic-unset", channel.id)).resolves.toEqual({
       channelId: channel.id,
     });
     expect(await tokensOf("logic-unset", channel.id)).toBeNull();
     expect(await tokensOf("logic-unset", kept.id)).toEqual({ email: "u@example.com" });
-    await expect(unsetChannelSettings(prisma, projectId, "nobody", channel.id)).rejects.toEqual(
+    await expect(unsetChannelSettings(prisma, keyCaller(projectId), "nobody", channel.id)).rejects.toEqual(
       new NotFoundError("user", "nobody"),
     );
-    await expect(unsetChannelSettings(prisma, otherProjectId, "logic-unset", kept.id)).rejects.toEqual(
+    await expect(unsetChannelSettings(prisma, keyCaller(otherProjectId), "logic-unset", kept.id)).rejects.toEqual(
       new NotFoundError("channel", kept.id),
     );
   });
@@ -152,8 +146,8 @@ describe("channelSettingsOfUsers", () => {
     await prisma.channel.update({ where: { id: a.id }, data: { name: "of-users-a" } });
     await newUsers("of-users-1", "of-users-2", "of-users-3");
     for (const userId of ["of-users-1", "of-users-2"]) {
-      await setChannelSettings(prisma, projectId, userId, b.id, { email: `${userId}@example.com` });
-      await setChannelSettings(prisma, projectId, userId, a.id, { phone_number: "+14155552671" });
+      await setChannelSettings(prisma, keyCaller(projectId), userId, b.id, { email: `${userId}@example.com` });
+      await setChannelSettings(prisma, keyCaller(projectId), userId, a.id, { phone_number: "+14155552671" });
     }
     const rows = await channelSettingsOfUsers(prisma, projectId, ["of-users-1", "of-users-2", "of-users-3", "nobody"]);
     const byUser = (userId: string) => rows.filter((row) => row.userId === userId).map((row) => row.channel.name);
@@ -198,12 +192,12 @@ describe("takeDeviceTokens", () => {
     const users = Array.from({ length: 6 }, (_, i) => `swap-${i}`);
     await newUsers(...users);
     for (const [i, userId] of users.entries()) {
-      await setChannelSettings(prisma, projectId, userId, channel.id, { device_tokens: [`device-${i}`, "shared"] });
+      await setChannelSettings(prisma, keyCaller(projectId), userId, channel.id, { device_tokens: [`device-${i}`, "shared"] });
     }
     // Each user claims the next user's device and the shared one, all at once, three rounds over.
     const claims = [0, 1, 2].flatMap((round) =>
       users.map((userId, i) =>
-        setChannelSettings(prisma, projectId, userId, channel.id, {
+        setChannelSettings(prisma, keyCaller(projectId), userId, channel.id, {
           device_tokens: [`device-${(i + round + 1) % users.length}`, "shared"],
         }),
       ),

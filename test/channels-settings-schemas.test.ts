@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseProviderSettings } from "../src/channels/settings-schemas.ts";
-import { ValidationError } from "../src/graphql/errors.ts";
+import { ValidationError } from "../src/errors.ts";
 
 // Unit tests of the per-provider settings schemas: no database, no server.
 

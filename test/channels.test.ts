@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type GraphQLResponse, type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Black-box tests of channels and channel settings, through the GraphQL endpoint.
 
@@ -100,9 +100,7 @@ describe("channels", () => {
     const { channels } = (await server.graphql(CHANNELS)).data;
     const names = channels.map((channel: { name: string }) => channel.name);
     expect(names).toEqual([...names].sort());
-    expect(channels).toEqual(
-      expect.arrayContaining([alpha, zeta].map(({ id, name, provider }) => ({ id, name, provider }))),
-    );
+    expect(channels).toEqual(expect.arrayContaining([alpha, zeta].map(({ id, name, provider }) => ({ id, name, provider }))));
   });
 
   test("a name must be 1–200 characters without control characters, and free in the project", async () => {
@@ -121,11 +119,7 @@ describe("channels", () => {
   test("names and channels belong to one project", async () => {
     const mine = await createChannel("SLACK", "shared-name");
     const other = await server.createProject("channels-other");
-    const theirs = await server.graphql(
-      CREATE_CHANNEL,
-      { input: { name: "shared-name", provider: "SLACK" } },
-      { key: other.secretKey },
-    );
+    const theirs = await server.graphql(CREATE_CHANNEL, { input: { name: "shared-name", provider: "SLACK" } }, { key: other.secretKey });
     expect(theirs.data.createChannel.__typename).toBe("CreateChannelSuccess");
 
     const listed = (await server.graphql(CHANNELS, {}, { key: other.secretKey })).data.channels;
@@ -232,19 +226,16 @@ describe("setChannelSettings: validation per provider", () => {
     });
   });
 
-  test.each(["APNS", "FCM"])(
-    "%s: every bad token is reported at its index, with the unknown keys",
-    async (provider) => {
-      const result = await set(provider, { device_tokens: ["fine", "", "x".repeat(4097), 7], extra: true, more: 1 });
-      expect(reasons(result)).toEqual({
-        "settings.device_tokens.1": "invalid",
-        "settings.device_tokens.2": "too_long",
-        "settings.device_tokens.3": "invalid",
-        "settings.extra": "unknown",
-        "settings.more": "unknown",
-      });
-    },
-  );
+  test.each(["APNS", "FCM"])("%s: every bad token is reported at its index, with the unknown keys", async (provider) => {
+    const result = await set(provider, { device_tokens: ["fine", "", "x".repeat(4097), 7], extra: true, more: 1 });
+    expect(reasons(result)).toEqual({
+      "settings.device_tokens.1": "invalid",
+      "settings.device_tokens.2": "too_long",
+      "settings.device_tokens.3": "invalid",
+      "settings.extra": "unknown",
+      "settings.more": "unknown",
+    });
+  });
 
   test.each([
     [{}, { "settings.device_tokens": "required" }],
@@ -262,9 +253,7 @@ describe("setChannelSettings: validation per provider", () => {
     expect(await stored("SLACK", both)).toEqual(both);
 
     expect(reasons(await set("SLACK", {}))).toEqual({ settings: "required" });
-    expect(
-      reasons(await set("SLACK", { slack_channel_id: "#general", slack_user_id: "C024BE91L", channel: "x" })),
-    ).toEqual({
+    expect(reasons(await set("SLACK", { slack_channel_id: "#general", slack_user_id: "C024BE91L", channel: "x" }))).toEqual({
       "settings.slack_channel_id": "invalid",
       "settings.slack_user_id": "invalid",
       "settings.channel": "unknown",
@@ -347,9 +336,7 @@ describe("setChannelSettings and unsetChannelSettings", () => {
     const second = await setSettings("replaced", channel.id, { slack_user_id: "U222222222" });
     expect(second).toMatchObject({ created: false, channelSettings: { settings: { slack_user_id: "U222222222" } } });
     expect(second.channelSettings.createdAt).toBe(first.channelSettings.createdAt);
-    expect(new Date(second.channelSettings.updatedAt).getTime()).toBeGreaterThan(
-      new Date(first.channelSettings.updatedAt).getTime(),
-    );
+    expect(new Date(second.channelSettings.updatedAt).getTime()).toBeGreaterThan(new Date(first.channelSettings.updatedAt).getTime());
     expect(await settingsOf("replaced")).toEqual([
       { provider: "SLACK", settings: { slack_user_id: "U222222222" }, channel: { name: channel.name } },
     ]);
@@ -374,11 +361,7 @@ describe("setChannelSettings and unsetChannelSettings", () => {
       });
     }
     const other = await server.createProject("settings-other");
-    const elsewhere = await server.graphql(
-      SET_SETTINGS,
-      { userId: "found", channelId: channel.id, settings },
-      { key: other.secretKey },
-    );
+    const elsewhere = await server.graphql(SET_SETTINGS, { userId: "found", channelId: channel.id, settings }, { key: other.secretKey });
     expect(elsewhere.data.setChannelSettings).toMatchObject({ __typename: "NotFoundError", resource: "channel" });
     expect(await server.prisma.channelSettings.count({ where: { userId: { in: ["nobody", "found"] } } })).toBe(0);
   });
@@ -432,16 +415,8 @@ describe("setChannelSettings and unsetChannelSettings", () => {
   test("writing settings needs users:write", async () => {
     const channel = await createChannel("EMAIL");
     await createUser("scoped");
-    const { secretKey } = await server.createProject("settings-scopes", [
-      "users:read",
-      "channels:read",
-      "channels:write",
-    ]);
-    const response = await server.graphql(
-      SET_SETTINGS,
-      { userId: "scoped", channelId: channel.id, settings: {} },
-      { key: secretKey },
-    );
+    const { secretKey } = await server.createProject("settings-scopes", ["users:read", "channels:read", "channels:write"]);
+    const response = await server.graphql(SET_SETTINGS, { userId: "scoped", channelId: channel.id, settings: {} }, { key: secretKey });
     expect(response.status).toBe(403);
     expect(response.errors![0]!.extensions.code).toBe("FORBIDDEN");
   });
@@ -478,11 +453,7 @@ describe("a device belongs to one person", () => {
     await setSettings("mine-fcm", channel.id, { device_tokens: ["cross-project"] });
 
     const other = await server.createProject("device-other");
-    const theirs = await server.graphql(
-      CREATE_CHANNEL,
-      { input: { name: "fcm", provider: "FCM" } },
-      { key: other.secretKey },
-    );
+    const theirs = await server.graphql(CREATE_CHANNEL, { input: { name: "fcm", provider: "FCM" } }, { key: other.secretKey });
     await createUser("theirs-fcm", other.projectId);
     const moved = await server.graphql(
       SET_SETTINGS,
@@ -503,8 +474,7 @@ describe("User.channelSettings is batched", () => {
     // A project of its own, so that the page holds exactly these users.
     const batch = await server.createProject("channels-batch");
     const create = async (name: string, provider: string) =>
-      (await server.graphql(CREATE_CHANNEL, { input: { name, provider } }, { key: batch.secretKey })).data.createChannel
-        .channel;
+      (await server.graphql(CREATE_CHANNEL, { input: { name, provider } }, { key: batch.secretKey })).data.createChannel.channel;
     const channels = [await create("batch-b", "EMAIL"), await create("batch-a", "SMS")];
     const ids = Array.from({ length: 100 }, (_, i) => `batch-${String(i).padStart(3, "0")}`);
     await server.prisma.user.createMany({ data: ids.map((id) => ({ projectId: batch.projectId, id })) });

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, afterEach, expect, inject, test } from "vitest";
 import { generateKey } from "../src/auth/keys.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
-import { type ServerProcess, killLeftoverServers, killServerProcess, postGraphQL, startServerProcess, stopServerProcess } from "./support/server-process.ts";
+import {
+  killLeftoverServers,
+  killServerProcess,
+  postGraphQL,
+  type ServerProcess,
+  startServerProcess,
+  stopServerProcess,
+} from "./support/server-process.ts";
 
 // kill -9 the server while bulk upserts are in flight, again and again: after
 // each restart the database opens and every batch is all or nothing, and every
@@ -48,7 +55,7 @@ async function countsOf(server: ServerProcess, markers: string[]): Promise<Map<s
     const query = `{ ${chunk.map((marker, i) => `m${i}: users(first: 1, filter: { tags: ["${marker}"] }) { totalCount }`).join(" ")} }`;
     const { body } = await postGraphQL(server.url, key, query);
     expect(body.errors).toBeUndefined();
-    chunk.forEach((marker, i) => counts.set(marker, body.data[`m${i}`].totalCount));
+    for (const [i, marker] of chunk.entries()) counts.set(marker, body.data[`m${i}`].totalCount);
   }
   return counts;
 }

@@ -9,10 +9,10 @@ import { generateKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { DataDirectoryInUseError } from "../src/db/data-dir-lock.ts";
 import {
-  ServerExitedError,
   killLeftoverServers,
   killServerProcess,
   postGraphQL,
+  ServerExitedError,
   startServerProcess,
   stopServerProcess,
 } from "./support/server-process.ts";
@@ -61,9 +61,13 @@ describe("a data directory used by a server", { timeout: 240_000 }, () => {
     const server = await startServerProcess(env());
     let stopped = false;
     try {
-      const directory = await run("npm", ["run", "-s", "directory", "--", "keys", "create", "--project", "locked-out", "--kind", "secret"], {
-        env: { ...process.env, ...env() },
-      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      const directory = await run(
+        "npm",
+        ["run", "-s", "directory", "--", "keys", "create", "--project", "locked-out", "--kind", "secret"],
+        {
+          env: { ...process.env, ...env() },
+        },
+      ).catch((error: { code: number; stdout: string; stderr: string }) => error);
       expect(directory).toMatchObject({ code: 1, stdout: "" });
       expect((directory as { stderr: string }).stderr).toContain(`is in use by process ${server.child.pid}`);
       expect((directory as { stderr: string }).stderr).toContain("Keys are managed with the server stopped");
@@ -135,7 +139,11 @@ describe("in one process", () => {
     try {
       await mkdir(join(own, "gateway.lock"));
       await expect(openDatabase({ kind: "pglite", dataDir: own })).rejects.toThrow(
-        expect.objectContaining({ constructor: DataDirectoryInUseError, holderPid: undefined, message: expect.stringContaining("in use by another process") }),
+        expect.objectContaining({
+          constructor: DataDirectoryInUseError,
+          holderPid: undefined,
+          message: expect.stringContaining("in use by another process"),
+        }),
       );
     } finally {
       await rm(own, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Debian's package; `.ci/run` installs it.
 const CHROMIUM = "/usr/bin/chromium";
@@ -70,7 +70,7 @@ test("GraphiQL opens in a real browser cut off from every other host, and runs a
     expect(await page.title()).toBe("User directory");
 
     // Replace the placeholder key in the Headers tab (open, as GraphiQL is given headers) with a real one.
-    await page.click('.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor');
+    await page.click(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor");
     await page.keyboard.down("Control");
     await page.keyboard.press("KeyA");
     await page.keyboard.up("Control");

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { printedSchema } from "../src/graphql/print.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { printedSchema } from "../src/schema.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe("HTTP surface", () => {
   });
 
   test("a malformed query is BAD_USER_INPUT with status 400", async () => {
-    for (const query of ["{ user(id: ", "{ user(id: \"x\") { shoeSize } }"]) {
+    for (const query of ["{ user(id: ", '{ user(id: "x") { shoeSize } }']) {
       const response = await server.graphql(query);
       expect(response.status).toBe(400);
       expect(response.errors![0]!.extensions).toEqual({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Variables inside a JSONObject literal take the variable's value, as graphql-js
 // gives it, whichever way the document is executed (see compiled-execution.ts):
@@ -51,9 +51,15 @@ describe.each(Object.entries(documents))("variables inside JSON literals: %s", (
   });
 
   test("setChannelSettings writes the variable's value", async () => {
-    const channel = await server.graphql(`mutation { createChannel(input: { name: "email-${id}", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`);
+    const channel = await server.graphql(
+      `mutation { createChannel(input: { name: "email-${id}", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`,
+    );
     const channelId = channel.data.createChannel.channel.id;
-    await server.prisma.user.upsert({ where: { projectId_id: { projectId: server.projectId, id } }, create: { projectId: server.projectId, id }, update: {} });
+    await server.prisma.user.upsert({
+      where: { projectId_id: { projectId: server.projectId, id } },
+      create: { projectId: server.projectId, id },
+      update: {},
+    });
     const settingsDocument = /* GraphQL */ `
       mutation SetEmail($userId: ID!, $channelId: ID!, $email: String) {
         setChannelSettings(userId: $userId, channelId: $channelId, settings: { email: $email }) {

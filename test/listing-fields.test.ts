@@ -1,9 +1,9 @@
 import { type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { schema } from "../src/graphql/schema.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { schema } from "../src/schema.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
-// Lists read only the columns their selection needs (user-columns.ts); every
+// Lists read only the columns their selection needs (user-selection.ts); every
 // field of a listed user must still read as it does on its own.
 
 let server: TestServer;
@@ -13,38 +13,39 @@ beforeAll(async () => {
   server = await startTestServer();
   const organization = await server.graphql(`mutation { createOrganization(input: { id: "org-1", name: "Org" }) { __typename } }`);
   expect(organization.data.createOrganization.__typename).toBe("CreateOrganizationSuccess");
-  const upsert = await server.graphql(
-    `mutation ($input: UpsertUserInput!) { upsertUser(id: "${ID}", input: $input) { __typename } }`,
-    {
-      input: {
-        email: "every@example.com",
-        phoneNumber: "+14155552671",
-        name: "Every Field",
-        title: "Engineer",
-        nickname: "Ev",
-        avatarUrl: "https://example.com/a.png",
-        locale: "en-US",
-        timezone: "Europe/Paris",
-        organizationId: "org-1",
-        properties: { plan: "pro" },
-        tags: ["listed"],
-        unsubscribedEmail: true,
-        unsubscribedTexting: true,
-        pushTokens: [{ provider: "FCM", token: "every-token" }],
-        webPushSubscriptions: [{ endpoint: "https://push.example.com/1", keys: { p256dh: "BNcR", auth: "tBHI" } }],
-        slackDestination: "#general",
-      },
+  const upsert = await server.graphql(`mutation ($input: UpsertUserInput!) { upsertUser(id: "${ID}", input: $input) { __typename } }`, {
+    input: {
+      email: "every@example.com",
+      phoneNumber: "+14155552671",
+      name: "Every Field",
+      title: "Engineer",
+      nickname: "Ev",
+      avatarUrl: "https://example.com/a.png",
+      locale: "en-US",
+      timezone: "Europe/Paris",
+      organizationId: "org-1",
+      properties: { plan: "pro" },
+      tags: ["listed"],
+      unsubscribedEmail: true,
+      unsubscribedTexting: true,
+      pushTokens: [{ provider: "FCM", token: "every-token" }],
+      webPushSubscriptions: [{ endpoint: "https://push.example.com/1", keys: { p256dh: "BNcR", auth: "tBHI" } }],
+      slackDestination: "#general",
     },
-  );
+  });
   expect(upsert.data.upsertUser.__typename).toBe("UpsertUserSuccess");
-  const channel = await server.graphql(`mutation { createChannel(input: { name: "mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`);
+  const channel = await server.graphql(
+    `mutation { createChannel(input: { name: "mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`,
+  );
   expect(channel.errors).toBeUndefined();
   const settings = await server.graphql(
     `mutation ($channelId: ID!) { setChannelSettings(userId: "${ID}", channelId: $channelId, settings: { email: "e@example.com" }) { __typename } }`,
     { channelId: channel.data.createChannel.channel.id },
   );
   expect(settings.data.setChannelSettings.__typename).toBe("SetChannelSettingsSuccess");
-  const preferences = await server.graphql(`mutation { setPreferences(userId: "${ID}", input: { commercialSubscribed: true }) { __typename } }`);
+  const preferences = await server.graphql(
+    `mutation { setPreferences(userId: "${ID}", input: { commercialSubscribed: true }) { __typename } }`,
+  );
   expect(preferences.data.setPreferences.__typename).toBe("SetPreferencesSuccess");
   // What only webhooks and members set.
   const role = await server.prisma.role.findFirstOrThrow({ where: { projectId: server.projectId } });
@@ -81,7 +82,17 @@ async function readEveryWay(selection: string) {
   }`);
   expect(response.errors).toBeUndefined();
   const { user, users, byName, searched, userPage, organization } = response.data;
-  return { user, listed: [users.nodes, users.edges.map((edge: { node: unknown }) => edge.node), byName.nodes, searched.nodes, userPage.items, organization.users.nodes] };
+  return {
+    user,
+    listed: [
+      users.nodes,
+      users.edges.map((edge: { node: unknown }) => edge.node),
+      byName.nodes,
+      searched.nodes,
+      userPage.items,
+      organization.users.nodes,
+    ],
+  };
 }
 
 describe("a listed user", () => {
@@ -104,7 +115,9 @@ describe("a listed user", () => {
     }`;
     for (const include of [false, true, false, true]) {
       const response = await server.graphql(query, { with: include });
-      expect(response.data.users.nodes).toEqual([include ? { id: ID, organization: { name: "Org" } } : { id: ID, email: "every@example.com" }]);
+      expect(response.data.users.nodes).toEqual([
+        include ? { id: ID, organization: { name: "Org" } } : { id: ID, email: "every@example.com" },
+      ]);
     }
   });
 });

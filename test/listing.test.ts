@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type GraphQLResponse, type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 
@@ -61,7 +61,10 @@ async function pageForward(orderBy: object, first: number, filter?: object) {
   for (let guard = 0; guard < 100; guard++) {
     const response: GraphQLResponse = await server.graphql(USERS, { first, after, orderBy, filter });
     expect(response.errors).toBeUndefined();
-    const { edges, pageInfo } = response.data.users as { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string } };
+    const { edges, pageInfo } = response.data.users as {
+      edges: { node: { id: string } }[];
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+    };
     ids.push(...edges.map((edge: { node: { id: string } }) => edge.node.id));
     if (!pageInfo.hasNextPage) return ids;
     after = pageInfo.endCursor;
@@ -74,7 +77,10 @@ async function pageBackward(orderBy: object, last: number) {
   let before: string | null = null;
   for (let guard = 0; guard < 100; guard++) {
     const response: GraphQLResponse = await server.graphql(USERS, { last, before, orderBy });
-    const { edges, pageInfo } = response.data.users as { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string } };
+    const { edges, pageInfo } = response.data.users as {
+      edges: { node: { id: string } }[];
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+    };
     ids.unshift(...edges.map((edge: { node: { id: string } }) => edge.node.id));
     if (!pageInfo.hasPreviousPage) return ids;
     before = pageInfo.startCursor;

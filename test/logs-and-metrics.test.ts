@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // What a production team reads: one JSON line per request, and /metrics.
 
@@ -78,7 +78,14 @@ describe("request log", () => {
     expect(requestLine("log-member")).toMatchObject({ status: 200, memberId, operationName: "Me" });
 
     const everything = JSON.stringify(server.logs);
-    for (const secret of [server.secretKey, publishableKey, accessToken, password, "variable-value-never-logged", "logged.member@example.com"]) {
+    for (const secret of [
+      server.secretKey,
+      publishableKey,
+      accessToken,
+      password,
+      "variable-value-never-logged",
+      "logged.member@example.com",
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
@@ -105,7 +112,12 @@ async function scrape(yoga: TestServer["yoga"], headers: Record<string, string> 
   return { status: response.status, contentType: response.headers.get("content-type"), text: await response.text() };
 }
 const sample = (text: string, series: string) =>
-  Number(text.split("\n").find((line) => line.startsWith(`${series} `))?.slice(series.length + 1) ?? Number.NaN);
+  Number(
+    text
+      .split("\n")
+      .find((line) => line.startsWith(`${series} `))
+      ?.slice(series.length + 1) ?? Number.NaN,
+  );
 
 describe("/metrics", () => {
   test("requests by operation and status, their duration, and errors by code, in Prometheus' format", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type GraphQLResponse, type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 let publishableKey: string;
@@ -80,7 +80,12 @@ async function registeredAdmin(name = "Ada Lovelace") {
   const email = newEmail();
   const registered = (await register({ email, name })).data.registerUser;
   const { accessToken } = (await signIn(email)).data.signIn;
-  return { email, userId: registered.user.id as string, organizationId: registered.organization.id as string, accessToken: accessToken as string };
+  return {
+    email,
+    userId: registered.user.id as string,
+    organizationId: registered.organization.id as string,
+    accessToken: accessToken as string,
+  };
 }
 
 describe("registerUser", () => {
@@ -92,7 +97,9 @@ describe("registerUser", () => {
     expect(result.user).toMatchObject({ email, name: "Ada Lovelace", status: "ACTIVE", role: { id: "admin", name: "admin" } });
     expect(result.user.role.permissions).toContain("members:write");
     expect(result.organization.name).toBe("Ada Lovelace's organization");
-    const stored = await server.prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: server.projectId, id: result.user.id } } });
+    const stored = await server.prisma.user.findUniqueOrThrow({
+      where: { projectId_id: { projectId: server.projectId, id: result.user.id } },
+    });
     expect(stored.organizationId).toBe(result.organization.id);
   });
 
@@ -281,7 +288,8 @@ describe("invitations", () => {
 
     const late = (await server.graphql(INVITE, { input: { email: newEmail() } })).data.inviteUser;
     await server.prisma.invitation.update({ where: { id: late.invitation.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    const expired = (await server.graphql(ACCEPT, { token: late.invitation.token, password: "a long password" }, app())).data.acceptInvitation;
+    const expired = (await server.graphql(ACCEPT, { token: late.invitation.token, password: "a long password" }, app())).data
+      .acceptInvitation;
     expect(expired.fields[0]).toMatchObject({ field: "token", message: "has expired" });
   });
 
@@ -297,7 +305,10 @@ describe("invitations", () => {
   test("finds an existing user by email; re-inviting replaces the pending invitation; an ACTIVE user is a conflict", async () => {
     const email = newEmail();
     await server.graphql(`mutation { upsertUser(id: "crm-42", input: { email: "${email.toUpperCase()}" }) { __typename } }`);
-    await server.prisma.user.update({ where: { projectId_id: { projectId: server.projectId, id: "crm-42" } }, data: { status: "INVITED" } });
+    await server.prisma.user.update({
+      where: { projectId_id: { projectId: server.projectId, id: "crm-42" } },
+      data: { status: "INVITED" },
+    });
     const first = (await server.graphql(INVITE, { input: { email } })).data.inviteUser;
     expect(first.user.id).toBe("crm-42");
     const second = (await server.graphql(INVITE, { input: { email } })).data.inviteUser;
@@ -328,7 +339,9 @@ describe("a member acts within its organization subtree", () => {
     await server.graphql(ORG, { input: { id: `${admin.organizationId}-other`, name: "Elsewhere" } });
     const team = `${admin.organizationId}-team`;
     const other = `${admin.organizationId}-other`;
-    await server.graphql(`mutation { a: upsertUser(id: "${team}-inside", input: { organizationId: "${team}" }) { __typename } b: upsertUser(id: "${other}-outside", input: { organizationId: "${other}" }) { __typename } }`);
+    await server.graphql(
+      `mutation { a: upsertUser(id: "${team}-inside", input: { organizationId: "${team}" }) { __typename } b: upsertUser(id: "${other}-outside", input: { organizationId: "${other}" }) { __typename } }`,
+    );
 
     const inside = await server.graphql(USER, { id: `${team}-inside` }, asMember(admin.accessToken));
     expect(inside.data.user).toEqual({ id: `${team}-inside`, organization: { id: team } });
@@ -350,18 +363,37 @@ describe("a member acts within its organization subtree", () => {
     expect((await server.graphql(`{ organization(id: "${other}") { id } }`, {}, asMember(admin.accessToken))).data.organization).toBeNull();
 
     const updateInside = await server.graphql(
-      `mutation { upsertUser(id: "${team}-inside", input: { name: "In" }) { __typename } }`, {}, asMember(admin.accessToken));
+      `mutation { upsertUser(id: "${team}-inside", input: { name: "In" }) { __typename } }`,
+      {},
+      asMember(admin.accessToken),
+    );
     expect(updateInside.data.upsertUser.__typename).toBe("UpsertUserSuccess");
     const updateOutside = await server.graphql(
-      `mutation { upsertUser(id: "${other}-outside", input: { name: "Out" }) { ${RESULT} } }`, {}, asMember(admin.accessToken));
+      `mutation { upsertUser(id: "${other}-outside", input: { name: "Out" }) { ${RESULT} } }`,
+      {},
+      asMember(admin.accessToken),
+    );
     expect(updateOutside.data.upsertUser).toMatchObject({ __typename: "NotFoundError", resource: "user" });
     const moveOut = await server.graphql(
-      `mutation { upsertUser(id: "${team}-inside", input: { organizationId: "${other}" }) { ${RESULT} } }`, {}, asMember(admin.accessToken));
+      `mutation { upsertUser(id: "${team}-inside", input: { organizationId: "${other}" }) { ${RESULT} } }`,
+      {},
+      asMember(admin.accessToken),
+    );
     expect(moveOut.data.upsertUser).toMatchObject({ __typename: "NotFoundError", resource: "organization" });
     const createLoose = await server.graphql(
-      `mutation { upsertUser(id: "${team}-loose", input: { name: "Loose" }) { ${RESULT} } }`, {}, asMember(admin.accessToken));
-    expect(createLoose.data.upsertUser).toMatchObject({ __typename: "ValidationError", fields: [{ field: "organizationId", reason: "required" }] });
-    const deleteOutside = await server.graphql(`mutation { deleteUser(id: "${other}-outside") { ${ERROR} } }`, {}, asMember(admin.accessToken));
+      `mutation { upsertUser(id: "${team}-loose", input: { name: "Loose" }) { ${RESULT} } }`,
+      {},
+      asMember(admin.accessToken),
+    );
+    expect(createLoose.data.upsertUser).toMatchObject({
+      __typename: "ValidationError",
+      fields: [{ field: "organizationId", reason: "required" }],
+    });
+    const deleteOutside = await server.graphql(
+      `mutation { deleteUser(id: "${other}-outside") { ${ERROR} } }`,
+      {},
+      asMember(admin.accessToken),
+    );
     expect(deleteOutside.data.deleteUser.__typename).toBe("NotFoundError");
     expect(await server.prisma.user.count({ where: { projectId: server.projectId, id: `${other}-outside`, name: null } })).toBe(1);
   });
@@ -423,7 +455,9 @@ describe("transfers and roles", () => {
     expect(created.data.createRole.role).toEqual({ id: "support", name: "Support", permissions: ["users:read", "users:write"] });
     const duplicate = await server.graphql(`mutation { createRole(input: { name: "Support", permissions: [] }) { ${ERROR} ${INVALID} } }`);
     expect(duplicate.data.createRole.fields).toEqual([expect.objectContaining({ field: "name", reason: "conflict" })]);
-    const unknownPermission = await server.graphql(`mutation { createRole(input: { name: "X", permissions: ["fly"] }) { ${ERROR} ${INVALID} } }`);
+    const unknownPermission = await server.graphql(
+      `mutation { createRole(input: { name: "X", permissions: ["fly"] }) { ${ERROR} ${INVALID} } }`,
+    );
     expect(unknownPermission.data.createRole.fields[0].field).toBe("permissions.0");
 
     const roles = await server.graphql(`{ roles { id } }`);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, test } from "vitest";
 import type { Database } from "../src/db/client.ts";
 import { openDatabase } from "../src/db/client.ts";
-import { type Migration, MigrationError, applyMigrations, readMigrations } from "../src/db/migrations.ts";
+import { applyMigrations, type Migration, MigrationError, readMigrations } from "../src/db/migrations.ts";
 import { diffHistoryToSchema } from "../src/db/schema-engine.ts";
 import { openEmptyDatabase } from "./support/test-database.ts";
 
@@ -19,10 +19,7 @@ async function emptyDatabase() {
 const migration = (name: string, sql: string): Migration => ({ name, sql, checksum: name.padEnd(64, "0") });
 
 async function tableExists(db: Database, table: string) {
-  const [row] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>(
-    "SELECT to_regclass($1) IS NOT NULL AS exists",
-    table,
-  );
+  const [row] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>("SELECT to_regclass($1) IS NOT NULL AS exists", table);
   return row!.exists;
 }
 

@@ -1,13 +1,19 @@
 import { describe, expect, test } from "vitest";
 import { conditionHolds } from "../src/preferences/conditions.ts";
-import { type DecidingUser, type Send, decide } from "../src/preferences/decide.ts";
-import { type ReachableUser, destinationsOf } from "../src/preferences/destinations.ts";
-import { type PreferenceDocument, emptyDocument, mergePreferences } from "../src/preferences/preference-document.ts";
+import { type DecidingUser, decide, type Send } from "../src/preferences/decide.ts";
+import { destinationsOf, type ReachableUser } from "../src/preferences/destinations.ts";
+import { emptyDocument, mergePreferences, type PreferenceDocument } from "../src/preferences/preference-document.ts";
 import { quietHoursEnd } from "../src/preferences/quiet-hours.ts";
 
 // The send-time decision as pure functions, without a database.
 
-const user: DecidingUser = { status: "ACTIVE", timezone: null, unsubscribedEmail: false, unsubscribedTexting: false, emailSuppressionReason: null };
+const user: DecidingUser = {
+  status: "ACTIVE",
+  timezone: null,
+  unsubscribedEmail: false,
+  unsubscribedTexting: false,
+  emailSuppressionReason: null,
+};
 const mail = { id: "c-mail", name: "mail", provider: "EMAIL" as const };
 const reachable: ReachableUser = {
   email: "ada@example.com",
@@ -17,7 +23,14 @@ const reachable: ReachableUser = {
   pushTokens: [{ provider: "APNS", token: "apns-1" }],
   channelSettings: [{ channel: mail, settings: { email: "ada@work.example" } }],
 };
-const send: Send = { workflow: "w", categories: ["news"], critical: false, commercial: false, data: {}, at: new Date("2026-06-01T12:00:00Z") };
+const send: Send = {
+  workflow: "w",
+  categories: ["news"],
+  critical: false,
+  commercial: false,
+  data: {},
+  at: new Date("2026-06-01T12:00:00Z"),
+};
 const context = { recipient: { locale: "en-GB", tags: ["beta"] }, properties: { plan: "pro", seats: 12 }, data: { amount: 250 } };
 
 const reasons = (preferences: PreferenceDocument, overrides: Partial<Send> = {}, who: DecidingUser = user) =>
@@ -65,10 +78,22 @@ describe("decide", () => {
     expect(reasons(categoryOff)[2]).toBe("SMS:+15550100:OPTED_OUT_CATEGORY");
     const workflowOn = prefs({ categories: [{ key: "news", enabled: false }], workflows: [{ key: "w", enabled: true }] });
     expect(reasons(workflowOn)[2]).toBe("SMS:+15550100:ALLOWED");
-    const oneOfTwo = prefs({ categories: [{ key: "news", enabled: true }, { key: "promo", channelTypes: [{ channelType: "SMS", enabled: false }] }] });
-    expect(reasons(oneOfTwo, { categories: ["news", "promo"] }).slice(2, 4)).toEqual(["SMS:+15550100:OPTED_OUT_CATEGORY", "PUSH:apns-1:ALLOWED"]);
+    const oneOfTwo = prefs({
+      categories: [
+        { key: "news", enabled: true },
+        { key: "promo", channelTypes: [{ channelType: "SMS", enabled: false }] },
+      ],
+    });
+    expect(reasons(oneOfTwo, { categories: ["news", "promo"] }).slice(2, 4)).toEqual([
+      "SMS:+15550100:OPTED_OUT_CATEGORY",
+      "PUSH:apns-1:ALLOWED",
+    ]);
     const workflowTypeOff = prefs({ workflows: [{ key: "w", enabled: true, channelTypes: [{ channelType: "PUSH", enabled: false }] }] });
-    expect(reasons(workflowTypeOff).slice(2, 5)).toEqual(["SMS:+15550100:ALLOWED", "PUSH:apns-1:OPTED_OUT_WORKFLOW", "PUSH:https://push.example/1:OPTED_OUT_WORKFLOW"]);
+    expect(reasons(workflowTypeOff).slice(2, 5)).toEqual([
+      "SMS:+15550100:ALLOWED",
+      "PUSH:apns-1:OPTED_OUT_WORKFLOW",
+      "PUSH:https://push.example/1:OPTED_OUT_WORKFLOW",
+    ]);
   });
 
   test("every condition of a rule must hold, on the recipient and on data", () => {
@@ -98,7 +123,9 @@ describe("decide", () => {
     expect(reasons(emptyDocument(), { commercial: true })[3]).toBe("PUSH:apns-1:COMMERCIAL_UNSUBSCRIBED");
     expect(reasons(prefs({ commercialSubscribed: true }), { commercial: true })[3]).toBe("PUSH:apns-1:ALLOWED");
     expect(reasons(emptyDocument(), {}, { ...user, emailSuppressionReason: "BOUNCE" })[0]).toBe("EMAIL:ada@example.com:EMAIL_SUPPRESSED");
-    expect(new Set(reasons(emptyDocument(), {}, { ...user, status: "SUSPENDED" }).map((r) => r.split(":").pop()))).toEqual(new Set(["USER_INACTIVE"]));
+    expect(new Set(reasons(emptyDocument(), {}, { ...user, status: "SUSPENDED" }).map((r) => r.split(":").pop()))).toEqual(
+      new Set(["USER_INACTIVE"]),
+    );
   });
 
   test("a critical workflow overrides preferences and quiet hours, never suppression, missing destinations or inactivity", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Workflows and preference sets, through the GraphQL endpoint.
 
@@ -56,13 +56,21 @@ describe("workflows", () => {
   `;
 
   test("defineWorkflow upserts by key, keeping the fields left out; workflows lists them by key", async () => {
-    const created = await server.graphql(DEFINE, { input: { key: "w-digest", name: "Digest", categories: ["news", "news", "weekly"], commercial: true } });
+    const created = await server.graphql(DEFINE, {
+      input: { key: "w-digest", name: "Digest", categories: ["news", "news", "weekly"], commercial: true },
+    });
     expect(created.data.defineWorkflow).toEqual({
       __typename: "DefineWorkflowSuccess",
       workflow: { key: "w-digest", name: "Digest", categories: ["news", "weekly"], critical: false, commercial: true },
     });
     const updated = await server.graphql(DEFINE, { input: { key: "w-digest", critical: true } });
-    expect(updated.data.defineWorkflow.workflow).toEqual({ key: "w-digest", name: "Digest", categories: ["news", "weekly"], critical: true, commercial: true });
+    expect(updated.data.defineWorkflow.workflow).toEqual({
+      key: "w-digest",
+      name: "Digest",
+      categories: ["news", "weekly"],
+      critical: true,
+      commercial: true,
+    });
     await server.graphql(DEFINE, { input: { key: "w-alpha" } });
     const listed = await server.graphql(`{ workflows { key } }`);
     expect(listed.data.workflows.map((workflow: { key: string }) => workflow.key)).toEqual(["w-alpha", "w-digest"]);
@@ -78,8 +86,14 @@ describe("workflows", () => {
       ],
     });
     const DELETE = `mutation D($key: ID!) { deleteWorkflow(key: $key) { ${NOT_FOUND} ... on DeleteWorkflowSuccess { key } } }`;
-    expect((await server.graphql(DELETE, { key: "w-alpha" })).data.deleteWorkflow).toEqual({ __typename: "DeleteWorkflowSuccess", key: "w-alpha" });
-    expect((await server.graphql(DELETE, { key: "w-alpha" })).data.deleteWorkflow).toMatchObject({ __typename: "NotFoundError", resource: "workflow" });
+    expect((await server.graphql(DELETE, { key: "w-alpha" })).data.deleteWorkflow).toEqual({
+      __typename: "DeleteWorkflowSuccess",
+      key: "w-alpha",
+    });
+    expect((await server.graphql(DELETE, { key: "w-alpha" })).data.deleteWorkflow).toMatchObject({
+      __typename: "NotFoundError",
+      resource: "workflow",
+    });
   });
 
   test("another project sees none of them", async () => {
@@ -109,7 +123,10 @@ describe("setPreferences", () => {
 
   test("lists given merge by key, lists left out stay, an explicit enabled: null removes a rule", async () => {
     const first = await set("ada", {
-      channelTypes: [{ channelType: "SMS", enabled: false }, { channelType: "PUSH", enabled: true }],
+      channelTypes: [
+        { channelType: "SMS", enabled: false },
+        { channelType: "PUSH", enabled: true },
+      ],
       categories: [
         { key: "marketing", enabled: false },
         {
@@ -123,8 +140,14 @@ describe("setPreferences", () => {
     });
     expect(first.preferenceSet).toMatchObject({ id: "default", version: 1, commercialSubscribed: true });
     const second = await set("ada", {
-      channelTypes: [{ channelType: "PUSH", enabled: null }, { channelType: "CHAT", enabled: false }],
-      categories: [{ key: "marketing", enabled: null }, { key: "billing", enabled: false }],
+      channelTypes: [
+        { channelType: "PUSH", enabled: null },
+        { channelType: "CHAT", enabled: false },
+      ],
+      categories: [
+        { key: "marketing", enabled: null },
+        { key: "billing", enabled: false },
+      ],
       workflows: [{ key: "w-digest", channelTypes: [{ channelType: "IN_APP", enabled: false }] }],
     });
     expect(second.preferenceSet).toEqual({
@@ -156,23 +179,30 @@ describe("setPreferences", () => {
   });
 
   test("every problem is reported at once under dotted paths, and nothing is written", async () => {
-    const response = await set("grace", {
-      channelTypes: [{ channelType: "SMS", enabled: false }, { channelType: "SMS", enabled: true }],
-      channels: [{ channelId: "00000000-0000-0000-0000-000000000000", enabled: false }],
-      categories: [
-        { key: "a", enabled: true },
-        { key: "b", enabled: true },
-        {
-          key: "c",
-          conditions: [
-            { variable: "data.amount", operator: "GREATER_THAN" },
-            { variable: "somewhere.else", operator: "EMPTY", argument: "x" },
-          ],
-        },
-      ],
-      workflows: [{ key: "bad key" }],
-      quietHours: { start: "25:00", end: "07:00" },
-    }, { setId: "nowhere" });
+    const response = await set(
+      "grace",
+      {
+        channelTypes: [
+          { channelType: "SMS", enabled: false },
+          { channelType: "SMS", enabled: true },
+        ],
+        channels: [{ channelId: "00000000-0000-0000-0000-000000000000", enabled: false }],
+        categories: [
+          { key: "a", enabled: true },
+          { key: "b", enabled: true },
+          {
+            key: "c",
+            conditions: [
+              { variable: "data.amount", operator: "GREATER_THAN" },
+              { variable: "somewhere.else", operator: "EMPTY", argument: "x" },
+            ],
+          },
+        ],
+        workflows: [{ key: "bad key" }],
+        quietHours: { start: "25:00", end: "07:00" },
+      },
+      { setId: "nowhere" },
+    );
     expect(response).toEqual({
       __typename: "ValidationError",
       fields: [
@@ -201,7 +231,9 @@ describe("setPreferences", () => {
   });
 
   test("channel preferences name the project's channels; an organization's id is a set of its own", async () => {
-    const created = await server.graphql(`mutation { createChannel(input: { name: "mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`);
+    const created = await server.graphql(
+      `mutation { createChannel(input: { name: "mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`,
+    );
     const channelId = created.data.createChannel.channel.id;
     const response = await set("linus", { channels: [{ channelId, enabled: false }] }, { setId: "globex" });
     expect(response.preferenceSet).toMatchObject({ id: "globex", channels: [{ channel: { name: "mail" }, enabled: false }] });
@@ -212,7 +244,11 @@ describe("setPreferences", () => {
   });
 
   test("an unknown user is a NotFoundError", async () => {
-    expect(await set("nobody", { commercialSubscribed: true })).toMatchObject({ __typename: "NotFoundError", resource: "user", id: "nobody" });
+    expect(await set("nobody", { commercialSubscribed: true })).toMatchObject({
+      __typename: "NotFoundError",
+      resource: "user",
+      id: "nobody",
+    });
   });
 });
 
@@ -224,13 +260,17 @@ describe("default preferences", () => {
   `;
 
   test("users without a set read them, and a first setPreferences starts from them", async () => {
-    const defaults = await server.graphql(SET_DEFAULTS, { input: { channelTypes: [{ channelType: "SMS", enabled: false }], commercialSubscribed: true } });
+    const defaults = await server.graphql(SET_DEFAULTS, {
+      input: { channelTypes: [{ channelType: "SMS", enabled: false }], commercialSubscribed: true },
+    });
     expect(defaults.data.setDefaultPreferences.preferenceSet).toEqual({
       version: 1,
       commercialSubscribed: true,
       channelTypes: [{ channelType: "SMS", enabled: false }],
     });
-    const read = await server.graphql(`{ defaultPreferences { version commercialSubscribed } user(id: "alan") { preferences { version commercialSubscribed channelTypes { channelType enabled } } } }`);
+    const read = await server.graphql(
+      `{ defaultPreferences { version commercialSubscribed } user(id: "alan") { preferences { version commercialSubscribed channelTypes { channelType enabled } } } }`,
+    );
     expect(read.data).toEqual({
       defaultPreferences: { version: 1, commercialSubscribed: true },
       user: { preferences: { version: 0, commercialSubscribed: true, channelTypes: [{ channelType: "SMS", enabled: false }] } },
@@ -239,7 +279,10 @@ describe("default preferences", () => {
     expect(own.preferenceSet).toMatchObject({
       version: 1,
       commercialSubscribed: true,
-      channelTypes: [{ channelType: "SMS", enabled: false }, { channelType: "EMAIL", enabled: false }],
+      channelTypes: [
+        { channelType: "SMS", enabled: false },
+        { channelType: "EMAIL", enabled: false },
+      ],
     });
     const stale = await server.graphql(SET_DEFAULTS, { input: {}, options: { expectedVersion: 0 } });
     expect(stale.data.setDefaultPreferences).toEqual({ __typename: "VersionConflictError", currentVersion: 1 });
@@ -254,7 +297,9 @@ describe("setPreferencesForUsers", () => {
   `;
 
   test("sets many users in one transaction, and no one when an id is unknown", async () => {
-    await server.prisma.user.createMany({ data: Array.from({ length: 300 }, (_, i) => ({ projectId: server.projectId, id: `bulk-${i}` })) });
+    await server.prisma.user.createMany({
+      data: Array.from({ length: 300 }, (_, i) => ({ projectId: server.projectId, id: `bulk-${i}` })),
+    });
     const userIds = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
     const input = { categories: [{ key: "news", enabled: false }] };
     const refused = await server.graphql(BULK, { userIds: [...userIds, "ghost-1", "ghost-2"], input });
@@ -266,7 +311,7 @@ describe("setPreferencesForUsers", () => {
       ],
     });
     expect(await server.prisma.preferenceSet.count({ where: { userId: { startsWith: "bulk-" } } })).toBe(0);
-    let response;
+    let response: GraphQLResponse | undefined;
     const statements = await server.countStatements(async () => {
       response = await server.graphql(BULK, { userIds, input });
     });
@@ -276,16 +321,21 @@ describe("setPreferencesForUsers", () => {
     // Lock, validate, read sets and defaults, write: the same for 3 users or 1000.
     expect(statements).toBeLessThanOrEqual(8);
     const tooMany = await server.graphql(BULK, { userIds: Array.from({ length: 1001 }, (_, i) => `x${i}`), input });
-    expect(tooMany.data.setPreferencesForUsers).toEqual({ __typename: "ValidationError", fields: [{ field: "userIds", reason: "too_many" }] });
+    expect(tooMany.data.setPreferencesForUsers).toEqual({
+      __typename: "ValidationError",
+      fields: [{ field: "userIds", reason: "too_many" }],
+    });
   });
 });
 
 describe("reading", () => {
   test("a page of users reads its preferences in a fixed number of statements", async () => {
     const page = (first: number) =>
-      server.graphql(`{ users(first: ${first}, orderBy: { field: ID }) { nodes { id preferences { version categories { key } } preferenceSets { id } } } }`);
+      server.graphql(
+        `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id preferences { version categories { key } } preferenceSets { id } } } }`,
+      );
     const few = await server.countStatements(() => page(3));
-    let response;
+    let response: GraphQLResponse | undefined;
     const many = await server.countStatements(async () => {
       response = await page(300);
     });
@@ -336,7 +386,10 @@ describe("access", () => {
     const ownOrganization = await server.graphql(SET, { userId: "colleague", setId: organizationId, input: {} }, member);
     expect(ownOrganization.data.setPreferences.preferenceSet.id).toBe(organizationId);
     const otherOrganization = await server.graphql(SET, { userId: "colleague", setId: "globex", input: {} }, member);
-    expect(otherOrganization.data.setPreferences).toEqual({ __typename: "ValidationError", fields: [{ field: "setId", reason: "unknown" }] });
+    expect(otherOrganization.data.setPreferences).toEqual({
+      __typename: "ValidationError",
+      fields: [{ field: "setId", reason: "unknown" }],
+    });
     const outside = await server.graphql(SET, { userId: "ada", input: { commercialSubscribed: true } }, member);
     expect(outside.data.setPreferences).toMatchObject({ __typename: "NotFoundError", id: "ada" });
     const bulk = await server.graphql(
@@ -344,7 +397,10 @@ describe("access", () => {
       {},
       member,
     );
-    expect(bulk.data.setPreferencesForUsers).toEqual({ __typename: "ValidationError", fields: [{ field: "userIds.1", reason: "unknown" }] });
+    expect(bulk.data.setPreferencesForUsers).toEqual({
+      __typename: "ValidationError",
+      fields: [{ field: "userIds.1", reason: "unknown" }],
+    });
   });
 
   test("another project's key cannot reach the users", async () => {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { request } from "node:http";
 import { access, cp, mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -62,7 +62,7 @@ test("without development tooling, npm start runs the build and answers; SIGTERM
   await expect(access(join(app, "node_modules/vitest"))).rejects.toThrow();
   const started = await npmStart();
   expect(started.output()).toContain("dist/src/main.js");
-  const { body } = await graphql(started.url, started.key, '{ users(first: 1) { nodes { id } } }');
+  const { body } = await graphql(started.url, started.key, "{ users(first: 1) { nodes { id } } }");
   expect(body).toEqual({ data: { users: { nodes: [] } } });
 
   started.process.kill("SIGTERM");

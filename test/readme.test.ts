@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Kind, parse } from "graphql";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // Every GraphQL example of the README, run in order as a reader would paste
 // them into GraphiQL with the secret key: none may fail, none may answer an

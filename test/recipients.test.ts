@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // resolveRecipients through the GraphQL endpoint: the decision for every
 // destination, the sets that apply, and audiences paged set-based.
@@ -18,9 +18,32 @@ beforeAll(async () => {
   const projectId = server.projectId;
   await server.prisma.user.createMany({
     data: [
-      { projectId, id: "ada", email: "ada@example.com", phoneNumber: "+15550101", timezone: "Europe/Berlin", organizationId: "acme-eu", properties: { plan: "pro" } },
-      { projectId, id: "bob", email: "bob@example.com", phoneNumber: "+15550102", unsubscribedEmail: true, unsubscribedTexting: true, organizationId: "acme" },
-      { projectId, id: "cy", email: "cy@example.com", emailSuppressionReason: "BOUNCE", emailSuppressedAt: new Date(), organizationId: "acme" },
+      {
+        projectId,
+        id: "ada",
+        email: "ada@example.com",
+        phoneNumber: "+15550101",
+        timezone: "Europe/Berlin",
+        organizationId: "acme-eu",
+        properties: { plan: "pro" },
+      },
+      {
+        projectId,
+        id: "bob",
+        email: "bob@example.com",
+        phoneNumber: "+15550102",
+        unsubscribedEmail: true,
+        unsubscribedTexting: true,
+        organizationId: "acme",
+      },
+      {
+        projectId,
+        id: "cy",
+        email: "cy@example.com",
+        emailSuppressionReason: "BOUNCE",
+        emailSuppressedAt: new Date(),
+        organizationId: "acme",
+      },
       { projectId, id: "dee", email: "dee@example.com", status: "SUSPENDED", organizationId: "globex" },
       { projectId, id: "eve", slackDestination: "U123", timezone: "America/New_York", organizationId: "globex" },
     ],
@@ -37,7 +60,15 @@ const RESOLVE = /* GraphQL */ `
     }
   }
 `;
-type Decision = { channelType: string; channel: { name: string } | null; provider: string | null; destination: string | null; allowed: boolean; reason: string; allowedAt: string | null };
+type Decision = {
+  channelType: string;
+  channel: { name: string } | null;
+  provider: string | null;
+  destination: string | null;
+  allowed: boolean;
+  reason: string;
+  allowedAt: string | null;
+};
 type Node = { user: { id: string }; reachable: boolean; channels: Decision[] };
 
 async function resolve(variables: Record<string, unknown>, options = {}) {
@@ -62,27 +93,75 @@ async function setPreferences(userId: string, input: object, setId?: string) {
 
 describe("decisions", () => {
   test("one decision per channel type and destination, with provider and channel", async () => {
-    const created = await server.graphql(`mutation { createChannel(input: { name: "work-mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`);
+    const created = await server.graphql(
+      `mutation { createChannel(input: { name: "work-mail", provider: EMAIL }) { ... on CreateChannelSuccess { channel { id } } } }`,
+    );
     const channelId = created.data.createChannel.channel.id;
-    await server.graphql(`mutation S($c: ID!) { setChannelSettings(userId: "ada", channelId: $c, settings: { email: "ada@work.example" }) { __typename } }`, { c: channelId });
+    await server.graphql(
+      `mutation S($c: ID!) { setChannelSettings(userId: "ada", channelId: $c, settings: { email: "ada@work.example" }) { __typename } }`,
+      { c: channelId },
+    );
     const { nodes } = await resolve({ workflow: "digest", userIds: ["ada"] });
     expect(nodes).toEqual([
       {
         user: { id: "ada" },
         reachable: true,
         channels: [
-          { channelType: "EMAIL", channel: null, provider: "EMAIL", destination: "ada@example.com", allowed: true, reason: "ALLOWED", allowedAt: null },
-          { channelType: "EMAIL", channel: { name: "work-mail" }, provider: "EMAIL", destination: "ada@work.example", allowed: true, reason: "ALLOWED", allowedAt: null },
-          { channelType: "SMS", channel: null, provider: "SMS", destination: "+15550101", allowed: true, reason: "ALLOWED", allowedAt: null },
-          { channelType: "PUSH", channel: null, provider: "APNS", destination: "apns-ada", allowed: true, reason: "ALLOWED", allowedAt: null },
-          { channelType: "CHAT", channel: null, provider: null, destination: null, allowed: false, reason: "NO_DESTINATION", allowedAt: null },
+          {
+            channelType: "EMAIL",
+            channel: null,
+            provider: "EMAIL",
+            destination: "ada@example.com",
+            allowed: true,
+            reason: "ALLOWED",
+            allowedAt: null,
+          },
+          {
+            channelType: "EMAIL",
+            channel: { name: "work-mail" },
+            provider: "EMAIL",
+            destination: "ada@work.example",
+            allowed: true,
+            reason: "ALLOWED",
+            allowedAt: null,
+          },
+          {
+            channelType: "SMS",
+            channel: null,
+            provider: "SMS",
+            destination: "+15550101",
+            allowed: true,
+            reason: "ALLOWED",
+            allowedAt: null,
+          },
+          {
+            channelType: "PUSH",
+            channel: null,
+            provider: "APNS",
+            destination: "apns-ada",
+            allowed: true,
+            reason: "ALLOWED",
+            allowedAt: null,
+          },
+          {
+            channelType: "CHAT",
+            channel: null,
+            provider: null,
+            destination: null,
+            allowed: false,
+            reason: "NO_DESTINATION",
+            allowedAt: null,
+          },
           { channelType: "IN_APP", channel: null, provider: null, destination: null, allowed: true, reason: "ALLOWED", allowedAt: null },
         ],
       },
     ]);
     // The channel preference beats the channel type: the work address stays allowed.
     await setPreferences("ada", { channelTypes: [{ channelType: "EMAIL", enabled: false }], channels: [{ channelId, enabled: true }] });
-    expect((await reasonsOf("ada")).slice(0, 2)).toEqual(["EMAIL:ada@example.com:OPTED_OUT_CHANNEL_TYPE", "EMAIL:ada@work.example:ALLOWED"]);
+    expect((await reasonsOf("ada")).slice(0, 2)).toEqual([
+      "EMAIL:ada@example.com:OPTED_OUT_CHANNEL_TYPE",
+      "EMAIL:ada@work.example:ALLOWED",
+    ]);
     await setPreferences("ada", { channelTypes: [{ channelType: "EMAIL", enabled: null }], channels: [{ channelId, enabled: false }] });
     expect((await reasonsOf("ada")).slice(0, 2)).toEqual(["EMAIL:ada@example.com:ALLOWED", "EMAIL:ada@work.example:OPTED_OUT_CHANNEL"]);
     await setPreferences("ada", { channels: [{ channelId, enabled: null }] });
@@ -90,7 +169,10 @@ describe("decisions", () => {
 
   test("unsubscribe flags, suppression and inactivity; a critical workflow overrides only the flags", async () => {
     expect((await reasonsOf("bob")).slice(0, 2)).toEqual(["EMAIL:bob@example.com:UNSUBSCRIBED", "SMS:+15550102:UNSUBSCRIBED"]);
-    expect((await reasonsOf("bob", { workflow: "alert" })).slice(0, 2)).toEqual(["EMAIL:bob@example.com:CRITICAL_OVERRIDE", "SMS:+15550102:CRITICAL_OVERRIDE"]);
+    expect((await reasonsOf("bob", { workflow: "alert" })).slice(0, 2)).toEqual([
+      "EMAIL:bob@example.com:CRITICAL_OVERRIDE",
+      "SMS:+15550102:CRITICAL_OVERRIDE",
+    ]);
     expect((await reasonsOf("cy", { workflow: "alert" }))[0]).toBe("EMAIL:cy@example.com:EMAIL_SUPPRESSED");
     expect(await reasonsOf("dee", { workflow: "alert" })).toEqual([
       "EMAIL:dee@example.com:USER_INACTIVE",
@@ -104,7 +186,12 @@ describe("decisions", () => {
   });
 
   test("categories, workflow rules over them, commercial consent and conditions on recipient and data", async () => {
-    await setPreferences("eve", { categories: [{ key: "news", enabled: false }, { key: "marketing", enabled: true }] });
+    await setPreferences("eve", {
+      categories: [
+        { key: "news", enabled: false },
+        { key: "marketing", enabled: true },
+      ],
+    });
     expect((await reasonsOf("eve"))[3]).toBe("CHAT:U123:OPTED_OUT_CATEGORY");
     expect((await reasonsOf("eve", { workflow: "alert", category: "news" }))[3]).toBe("CHAT:U123:CRITICAL_OVERRIDE");
     expect((await reasonsOf("eve", { workflow: "promo" }))[3]).toBe("CHAT:U123:COMMERCIAL_UNSUBSCRIBED");
@@ -139,7 +226,10 @@ describe("decisions", () => {
   });
 
   test("quiet hours across midnight and across a DST change, in the user's time zone", async () => {
-    await setPreferences("eve", { workflows: [{ key: "digest", enabled: null }], quietHours: { start: "22:00", end: "07:00", channelTypes: ["CHAT"] } });
+    await setPreferences("eve", {
+      workflows: [{ key: "digest", enabled: null }],
+      quietHours: { start: "22:00", end: "07:00", channelTypes: ["CHAT"] },
+    });
     // 01:30 EST on the night New York springs forward: the window ends at 07:00 EDT.
     const { nodes } = await resolve({ workflow: "digest", userIds: ["eve"], at: "2026-03-08T06:30:00Z" });
     expect(nodes[0]!.channels[3]).toMatchObject({ reason: "QUIET_HOURS", allowed: false, allowedAt: "2026-03-08T11:00:00.000Z" });
@@ -159,10 +249,14 @@ describe("decisions", () => {
     // No set for globex: the user's default set applies.
     expect((await reasonsOf("ada", { organizationId: "globex" }))[2]).toBe("SMS:+15550101:ALLOWED");
 
-    await server.graphql(`mutation { setDefaultPreferences(input: { channelTypes: [{ channelType: IN_APP, enabled: false }] }) { __typename } }`);
+    await server.graphql(
+      `mutation { setDefaultPreferences(input: { channelTypes: [{ channelType: IN_APP, enabled: false }] }) { __typename } }`,
+    );
     expect((await reasonsOf("cy")).at(-1)).toBe("IN_APP:-:OPTED_OUT_CHANNEL_TYPE");
     expect((await reasonsOf("ada")).at(-1)).toBe("IN_APP:-:ALLOWED");
-    await server.graphql(`mutation { setDefaultPreferences(input: { channelTypes: [{ channelType: IN_APP, enabled: null }] }) { __typename } }`);
+    await server.graphql(
+      `mutation { setDefaultPreferences(input: { channelTypes: [{ channelType: IN_APP, enabled: null }] }) { __typename } }`,
+    );
   });
 
   test("an unknown workflow or both userIds and filter are BAD_USER_INPUT", async () => {
@@ -177,7 +271,12 @@ describe("audiences", () => {
   test("a filter is paged by id, and a page of 1000 costs the same statements as a page of 10", async () => {
     await server.graphql(`mutation { createOrganization(input: { id: "big", name: "Big", parentId: "globex" }) { __typename } }`);
     await server.prisma.user.createMany({
-      data: Array.from({ length: 2300 }, (_, i) => ({ projectId: server.projectId, id: `m${String(i).padStart(5, "0")}`, email: `m${i}@example.com`, organizationId: "big" })),
+      data: Array.from({ length: 2300 }, (_, i) => ({
+        projectId: server.projectId,
+        id: `m${String(i).padStart(5, "0")}`,
+        email: `m${i}@example.com`,
+        organizationId: "big",
+      })),
     });
     const filter = { organizationId: "globex", includeSubOrganizations: true };
     const seen: string[] = [];
@@ -213,7 +312,11 @@ describe("audiences", () => {
       { input: { email, password: "correct horse battery", name: "Recipients Admin" } },
       app,
     );
-    const signIn = await server.graphql(`mutation { signIn(email: "${email}", password: "correct horse battery") { ... on SignInSuccess { accessToken } } }`, {}, app);
+    const signIn = await server.graphql(
+      `mutation { signIn(email: "${email}", password: "correct horse battery") { ... on SignInSuccess { accessToken } } }`,
+      {},
+      app,
+    );
     const member = { key: signIn.data.signIn.accessToken };
     const reached = await server.graphql(RESOLVE, { workflow: "digest", filter: {} }, member);
     expect(reached.data.resolveRecipients.nodes.map((node: Node) => node.user.id)).toEqual([registered.data.registerUser.user.id]);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Prisma } from "../src/db/generated/prisma/client.ts";
-import { relevanceSegmentQuery } from "../src/users/relevance.ts";
-import { parseSearch } from "../src/users/search.ts";
-import { normalizeUserFilter, userFilterConditions } from "../src/users/user-filter.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { relevanceSegmentQuery } from "../src/users/read/relevance.ts";
+import { parseSearch } from "../src/users/read/search.ts";
+import { normalizeUserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 
@@ -82,7 +82,7 @@ describe("search", () => {
     let after: string | null = null;
     for (;;) {
       const response = await server.graphql(
-        "query ($after: String) { users(first: 2, after: $after, filter: { query: \"a\" }) { nodes { id } pageInfo { hasNextPage endCursor } } }",
+        'query ($after: String) { users(first: 2, after: $after, filter: { query: "a" }) { nodes { id } pageInfo { hasNextPage endCursor } } }',
         { after },
       );
       const page = response.data.users as { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
@@ -138,9 +138,13 @@ describe("search", () => {
         { id: "mentions-it", name: "Write to ops@example.com", nickname: "ops@example.com" },
       ].map((user) => ({ projectId: project.projectId, ...user })),
     });
-    const found = await server.graphql(`{ users(first: 10, filter: { query: "OPS@example.com" }) { nodes { id } } }`, {}, {
-      key: project.secretKey,
-    });
+    const found = await server.graphql(
+      `{ users(first: 10, filter: { query: "OPS@example.com" }) { nodes { id } } }`,
+      {},
+      {
+        key: project.secretKey,
+      },
+    );
     expect(found.data.users.nodes).toEqual([{ id: "owner" }]);
   });
 
@@ -156,16 +160,25 @@ describe("search", () => {
     const project = await server.createProject("search-writes");
     const as = { key: project.secretKey };
     const find = async (query: string) =>
-      (await server.graphql(`query ($query: String!) { users(first: 10, filter: { query: $query }) { nodes { id } } }`, { query }, as)).data.users.nodes.map(
-        (node: { id: string }) => node.id,
-      );
+      (
+        await server.graphql(`query ($query: String!) { users(first: 10, filter: { query: $query }) { nodes { id } } }`, { query }, as)
+      ).data.users.nodes.map((node: { id: string }) => node.id);
     const upsert = (id: string, input: object) =>
-      server.graphql(`mutation ($id: ID!, $input: UpsertUserInput!) { upsertUser(id: $id, input: $input) { __typename } }`, { id, input }, as);
+      server.graphql(
+        `mutation ($id: ID!, $input: UpsertUserInput!) { upsertUser(id: $id, input: $input) { __typename } }`,
+        { id, input },
+        as,
+      );
 
     await upsert("u1", { name: "Marie Curie", email: "marie@sorbonne.fr" });
     await server.graphql(
       `mutation ($users: [BulkUpsertUserInput!]!) { upsertUsers(users: $users) { failedCount } }`,
-      { users: [{ id: "u2", input: { name: "Pierre Curie" } }, { id: "u3", input: { nickname: "Irène" } }] },
+      {
+        users: [
+          { id: "u2", input: { name: "Pierre Curie" } },
+          { id: "u3", input: { nickname: "Irène" } },
+        ],
+      },
       as,
     );
     expect((await find("curie")).sort()).toEqual(["u1", "u2"]);
@@ -229,7 +242,9 @@ describe("search length", () => {
       });
       expect(performance.now() - started).toBeLessThan(1000);
     }
-    const megabyte = await server.graphql("query ($q: String) { users(filter: { query: $q }) { nodes { id } } }", { q: "x".repeat(1_000_000) });
+    const megabyte = await server.graphql("query ($q: String) { users(filter: { query: $q }) { nodes { id } } }", {
+      q: "x".repeat(1_000_000),
+    });
     expect(megabyte.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
   });
 });
@@ -257,14 +272,21 @@ describe("search at scale", () => {
     const where = userFilterConditions(server.projectId, normalizeUserFilter({ query: target!.email.slice(0, 12) }, null));
     // What the count and the relevance order must do: find every match.
     const explain = Prisma.sql`EXPLAIN SELECT count(*) FROM users u WHERE ${where}`;
-    const plan = (await server.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(explain))
-      .map((row) => row["QUERY PLAN"])
-      .join("\n");
+    const plan = (await server.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(explain)).map((row) => row["QUERY PLAN"]).join("\n");
     expect(plan).toMatch(/users_\w+_trgm_idx/);
     expect(plan, plan).not.toMatch(/Seq Scan on users/);
 
     // 50,000 ids start with "bulk": a page of them reads a page of the term index, in order, not every match.
-    const whole = relevanceSegmentQuery(server.projectId, Prisma.sql`u.id`, parseSearch("bulk")!, Prisma.sql`true`, "whole", "ASC", null, 21);
+    const whole = relevanceSegmentQuery(
+      server.projectId,
+      Prisma.sql`u.id`,
+      parseSearch("bulk")!,
+      Prisma.sql`true`,
+      "whole",
+      "ASC",
+      null,
+      21,
+    );
     const [explained] = await server.prisma.$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${whole}`);
     const analyzed = explained!["QUERY PLAN"];
     const termScans: { "Actual Rows": number }[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { seedDirectory } from "../src/seed/seed-directory.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,7 +16,13 @@ test("the seed makes a directory the API serves: people, addresses, phones, tags
   }`);
   expect(data.users.totalCount).toBe(3000);
   expect(data.organizations.totalCount).toBe(40);
-  const people = data.users.nodes as { name: string; email: string; phoneNumber: string; tags: string[]; organization: { parent: unknown } }[];
+  const people = data.users.nodes as {
+    name: string;
+    email: string;
+    phoneNumber: string;
+    tags: string[];
+    organization: { parent: unknown };
+  }[];
   for (const person of people) {
     expect(person.name).toMatch(/^\S.* \S/);
     expect(person.email).toMatch(/^[a-z0-9.]+@[a-z.]+$/);
@@ -28,6 +34,8 @@ test("the seed makes a directory the API serves: people, addresses, phones, tags
   const names = new Set(people.map((person) => person.name));
   expect(names.size).toBeGreaterThan(900);
   const family = people[0]!.name.split(" ").at(-1)!;
-  const found = await server.graphql(`query ($query: String!) { users(first: 5, filter: { query: $query }) { totalCount } }`, { query: family });
+  const found = await server.graphql(`query ($query: String!) { users(first: 5, filter: { query: $query }) { totalCount } }`, {
+    query: family,
+  });
   expect(found.data.users.totalCount).toBeGreaterThan(0);
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
 import { generateKey } from "../src/auth/keys.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
-import { type Started, graphql, startFromSources as start } from "./support/process.ts";
+import { graphql, type Started, startFromSources as start } from "./support/process.ts";
 
 async function stop(started: Started) {
   started.process.kill("SIGTERM");
@@ -43,7 +43,11 @@ test("the embedded default prints a key once, then how to create one; serves it,
   expect((await graphql(first.url, key!, UPSERT)).body.data.upsertUser.__typename).toBe("UpsertUserSuccess");
   expect(await stop(first)).toBe(0);
   // stdout is JSON lines alone; the key is printed for the person at the terminal only, on stderr.
-  const logged = first.stdout().trimEnd().split("\n").map((line) => JSON.parse(line));
+  const logged = first
+    .stdout()
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(logged).toContainEqual(
     expect.objectContaining({ msg: "development secret key created, printed once on stderr", keyPrefix: key!.slice(0, 11) }),
   );

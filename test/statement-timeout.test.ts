@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { loadConfig } from "../src/config.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // PostgreSQL cancels any statement of the gateway's sessions that runs past
 // DATABASE_STATEMENT_TIMEOUT_MS. PGlite runs in this process and has no timer
@@ -47,7 +47,9 @@ test.skipIf(!onPostgres)(
       expect.objectContaining({ path: ["users"], extensions: expect.objectContaining({ code: "TIMEOUT", status: 503 }) }),
     ]);
     expect(JSON.stringify(response.errors)).not.toMatch(/57014|statement|SELECT/);
-    expect(server.logs.some((log) => log.msg?.startsWith("statement cancelled") && log.requestId === response.headers.get("x-request-id"))).toBe(true);
+    expect(
+      server.logs.some((log) => log.msg?.startsWith("statement cancelled") && log.requestId === response.headers.get("x-request-id")),
+    ).toBe(true);
     // The gateway still answers, on the same pool.
     expect((await server.graphql('{ user(id: "slow-match") { name } }')).data).toEqual({ user: { name: "Slow Match" } });
   },

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../src/auth/keys.ts";
-import { schema } from "../src/graphql/schema.ts";
-import { PasswordHasher } from "../src/members/passwords.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { PasswordHasher } from "../src/auth/passwords.ts";
+import { schema } from "../src/schema.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 /**
  * Every query and mutation, run with project B's credentials against project
@@ -227,7 +227,19 @@ const OPERATIONS: Operation[] = [
 ];
 
 /** Values that exist only in project A: none may appear in an answer to project B. */
-const ONLY_IN_A = ["ada@project-a.example", "Ada of A", "tag-of-a", "property-of-a", "Org of A", "Channel of A", "push-token-of-a", "settings-of-a", "Workflow of A", "category-of-a", "default-of-a"];
+const ONLY_IN_A = [
+  "ada@project-a.example",
+  "Ada of A",
+  "tag-of-a",
+  "property-of-a",
+  "Org of A",
+  "Channel of A",
+  "push-token-of-a",
+  "settings-of-a",
+  "Workflow of A",
+  "category-of-a",
+  "default-of-a",
+];
 
 let server: TestServer;
 let a: ProjectA;
@@ -273,7 +285,9 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
   });
   await prisma.workflow.create({ data: { projectId, key: "digest", name: "Workflow of A", categories: ["category-of-a"] } });
   const rule = { enabled: false, channelTypes: {}, conditions: [] };
-  await prisma.preferenceSet.create({ data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } } });
+  await prisma.preferenceSet.create({
+    data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } },
+  });
   await prisma.defaultPreferenceSet.create({ data: { projectId, document: { categories: { "default-of-a": rule } } } });
   return { projectId, channelId: channel.id };
 }
@@ -325,9 +339,13 @@ async function credentialsOfB(
     return { key: null, headers: { "x-api-key": await server.createPublishableKey(b.projectId) } };
   }
   if (operation.requires !== "userToken") return { key: b.secretKey };
-  const created = await server.graphql('mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }', {}, {
-    key: b.secretKey,
-  });
+  const created = await server.graphql(
+    'mutation { createUserToken(userId: "ada") { ... on CreateUserTokenSuccess { token } } }',
+    {},
+    {
+      key: b.secretKey,
+    },
+  );
   const publishableKey = await server.createPublishableKey(b.projectId);
   return { key: null, headers: { "x-api-key": publishableKey, authorization: `Bearer ${created.data.createUserToken.token}` } };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -49,7 +49,13 @@ test("one result per input, in order; a bad input fails alone and the rest are w
     failedCount: 3,
     results: [
       { __typename: "UpsertUserSuccess", created: true, user: expect.objectContaining({ id: "mixed-new", name: "New" }) },
-      { __typename: "ValidationError", fields: [{ field: "email", reason: "invalid" }, { field: "tags.0", reason: "invalid" }] },
+      {
+        __typename: "ValidationError",
+        fields: [
+          { field: "email", reason: "invalid" },
+          { field: "tags.0", reason: "invalid" },
+        ],
+      },
       { __typename: "UpsertUserSuccess", created: false, user: expect.objectContaining({ name: "After", version: 2 }) },
       { __typename: "NotFoundError", resource: "organization", id: "no-such-org" },
       { __typename: "ValidationError", fields: [{ field: "id", reason: "invalid" }] },
@@ -135,8 +141,24 @@ test("results with their users' push tokens cost as many statements for 50 users
 test("push tokens in a batch: a token claimed twice goes to the later user, one held outside moves", async () => {
   await bulk([{ id: "holder", input: { pushTokens: [{ provider: "APNS", token: "held" }] } }]);
   const response = await bulk([
-    { id: "claimant-1", input: { pushTokens: [{ provider: "FCM", token: "twice" }, { provider: "FCM", token: "own-1" }] } },
-    { id: "claimant-2", input: { pushTokens: [{ provider: "APNS", token: "held" }, { provider: "FCM", token: "twice" }] } },
+    {
+      id: "claimant-1",
+      input: {
+        pushTokens: [
+          { provider: "FCM", token: "twice" },
+          { provider: "FCM", token: "own-1" },
+        ],
+      },
+    },
+    {
+      id: "claimant-2",
+      input: {
+        pushTokens: [
+          { provider: "APNS", token: "held" },
+          { provider: "FCM", token: "twice" },
+        ],
+      },
+    },
   ]);
   expect(response.data.upsertUsers.failedCount).toBe(0);
   const tokens = await server.prisma.pushToken.findMany({

@@ -1,8 +1,9 @@
 import { setTimeout } from "node:timers/promises";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { WRITE_TRANSACTION, isUpsertError, upsertBatch } from "../src/users/upsert-batch.ts";
-import { parseUpsert } from "../src/users/upsert-input.ts";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { isUpsertError, upsertBatch, WRITE_TRANSACTION } from "../src/users/write/upsert-batch.ts";
+import { parseUpsert } from "../src/users/write/upsert-input.ts";
+import { keyCaller } from "./support/callers.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -54,9 +55,7 @@ test("bulk upserts sharing users, in opposite orders, neither deadlock nor lose 
   const ids = Array.from({ length: 50 }, (_, i) => `shared-${String(i).padStart(2, "0")}`);
   const batch = (n: number, order: string[]) =>
     server.graphql(BULK, { users: order.map((id) => ({ id, input: { properties: { [`batch${n}`]: true } } })) });
-  const responses = await Promise.all(
-    Array.from({ length: 6 }, (_, n) => batch(n, n % 2 === 0 ? ids : [...ids].reverse())),
-  );
+  const responses = await Promise.all(Array.from({ length: 6 }, (_, n) => batch(n, n % 2 === 0 ? ids : [...ids].reverse())));
   for (const response of responses) expect(response.data?.upsertUsers.failedCount).toBe(0);
   const users = await server.prisma.user.findMany({ where: { id: { in: ids } } });
   expect(users).toHaveLength(50);
@@ -77,7 +76,10 @@ async function swapTokens(ids: readonly [string, string], rounds: number, take: 
     await Promise.all([take(a, device(swapped ? b : a)), take(b, device(swapped ? a : b))]);
   }
   const tokens = await server.prisma.pushToken.findMany({ where: { projectId: server.projectId, userId: { in: [...ids] } } });
-  expect(tokens.map(({ userId, token }) => [userId, token]).sort()).toEqual([[a, device(a)], [b, device(b)]]);
+  expect(tokens.map(({ userId, token }) => [userId, token]).sort()).toEqual([
+    [a, device(a)],
+    [b, device(b)],
+  ]);
 }
 
 test("two users taking each other's push tokens at once, again and again, all succeed", async () => {
@@ -94,7 +96,7 @@ test("an upsert locks the users whose push tokens it takes in id order, so swapp
   await swapTokens(["bare-a", "bare-b"], 50, async (id, token) => {
     const upsert = parseUpsert(id, { pushTokens: [{ provider: "APNS", token }] });
     const [outcome] = await server.prisma.$transaction(
-      (tx) => upsertBatch(tx, server.projectId, [upsert], new Date()),
+      (tx) => upsertBatch(tx, keyCaller(server.projectId), [upsert], new Date()),
       WRITE_TRANSACTION,
     );
     expect(isUpsertError(outcome)).toBe(false);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -71,9 +71,7 @@ test("a failed request does not use up its key", async () => {
 });
 
 test("concurrent requests with one key write once and all answer the same", async () => {
-  const results = await Promise.all(
-    Array.from({ length: 10 }, () => upsert("racer", { addTags: ["x"] }, { idempotencyKey: "k-race" })),
-  );
+  const results = await Promise.all(Array.from({ length: 10 }, () => upsert("racer", { addTags: ["x"] }, { idempotencyKey: "k-race" })));
   for (const result of results) expect(result).toEqual(results[0]);
   expect(await stored("racer")).toMatchObject({ version: 1 });
 });

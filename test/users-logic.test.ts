@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { ValidationError, VersionConflictError } from "../src/graphql/errors.ts";
-import { applyUpsert, blankUser } from "../src/users/apply-upsert.ts";
-import { requestHash } from "../src/users/idempotency.ts";
-import { deepMerge, mergeUserProperties } from "../src/users/properties.ts";
-import { assignTokenOwners, mergeDuplicateTokens } from "../src/users/push-tokens.ts";
-import { editTags } from "../src/users/tags.ts";
-import { parseUpsert } from "../src/users/upsert-input.ts";
+import { ValidationError, VersionConflictError } from "../src/errors.ts";
+import { applyUpsert, blankUser } from "../src/users/write/apply-upsert.ts";
+import { requestHash } from "../src/users/write/idempotency.ts";
+import { deepMerge, mergeUserProperties } from "../src/users/write/properties.ts";
+import { assignTokenOwners, mergeDuplicateTokens } from "../src/users/write/push-tokens.ts";
+import { editTags } from "../src/users/write/tags.ts";
+import { parseUpsert } from "../src/users/write/upsert-input.ts";
 
 // The merge rules as plain functions, without a database.
 
@@ -63,8 +63,18 @@ describe("push tokens", () => {
 
   test("a token claimed by two users of a batch stays with the later one", () => {
     const token = (t: string) => ({ provider: "FCM" as const, token: t, environment: null, device: null });
-    const owners = assignTokenOwners(new Map([["u1", [token("shared"), token("a")]], ["u2", [token("shared")]]]));
-    expect(owners).toEqual(new Map([["u1", [token("a")]], ["u2", [token("shared")]]]));
+    const owners = assignTokenOwners(
+      new Map([
+        ["u1", [token("shared"), token("a")]],
+        ["u2", [token("shared")]],
+      ]),
+    );
+    expect(owners).toEqual(
+      new Map([
+        ["u1", [token("a")]],
+        ["u2", [token("shared")]],
+      ]),
+    );
   });
 });
 
@@ -122,9 +132,7 @@ describe("applyUpsert", () => {
   });
 
   test("a wrong expectedVersion throws VersionConflictError with the current version", () => {
-    expect(() => applyUpsert(created, parseUpsert("u", {}, { expectedVersion: 3 }), later)).toThrow(
-      new VersionConflictError(1),
-    );
+    expect(() => applyUpsert(created, parseUpsert("u", {}, { expectedVersion: 3 }), later)).toThrow(new VersionConflictError(1));
   });
 
   test("merged tags beyond 100 and properties beyond 64 KiB are reported together", () => {
@@ -133,8 +141,7 @@ describe("applyUpsert", () => {
       parseUpsert("u", { tags: Array.from({ length: 100 }, (_, i) => `t${i}`), properties: { a: "x".repeat(40_000) } }),
       now,
     );
-    const attempt = () =>
-      applyUpsert(full, parseUpsert("u", { addTags: ["one-more"], propertiesOnce: { b: "y".repeat(40_000) } }), later);
+    const attempt = () => applyUpsert(full, parseUpsert("u", { addTags: ["one-more"], propertiesOnce: { b: "y".repeat(40_000) } }), later);
     expect(attempt).toThrow(ValidationError);
     try {
       attempt();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -203,14 +203,22 @@ describe("upsertUser: channels of the user", () => {
       { provider: "FCM", token: "fcm-1", environment: null, device: { model: "Pixel" } },
     ]);
     const reordered = await upserted("pusher", {
-      pushTokens: [{ provider: "FCM", token: "fcm-1" }, { provider: "FCM", token: "fcm-2" }],
+      pushTokens: [
+        { provider: "FCM", token: "fcm-1" },
+        { provider: "FCM", token: "fcm-2" },
+      ],
     });
     expect(reordered.pushTokens.map((t: { token: string }) => t.token)).toEqual(["fcm-1", "fcm-2"]);
     expect((await read("pusher")).pushTokens).toEqual(reordered.pushTokens);
   });
 
   test("a token another user holds moves to this one, and that user changes too", async () => {
-    await upserted("old-owner", { pushTokens: [{ provider: "FCM", token: "shared" }, { provider: "FCM", token: "mine" }] });
+    await upserted("old-owner", {
+      pushTokens: [
+        { provider: "FCM", token: "shared" },
+        { provider: "FCM", token: "mine" },
+      ],
+    });
     const newOwner = await upserted("new-owner", { pushTokens: [{ provider: "FCM", token: "shared" }] });
     expect(newOwner.pushTokens).toMatchObject([{ token: "shared" }]);
     const oldOwner = await read("old-owner");
@@ -220,7 +228,11 @@ describe("upsertUser: channels of the user", () => {
 
   test("push tokens, web push subscriptions and slackDestination are validated at their paths", async () => {
     const result = await upsert("channels-bad", {
-      pushTokens: [{ provider: "FCM", token: "ok" }, { provider: "FCM", token: " " }, { provider: "APNS", token: "x".repeat(4097) }],
+      pushTokens: [
+        { provider: "FCM", token: "ok" },
+        { provider: "FCM", token: " " },
+        { provider: "APNS", token: "x".repeat(4097) },
+      ],
       webPushSubscriptions: [
         { endpoint: "http://push.example.com", keys: { p256dh: "BNcR", auth: "not base64!" } },
         { endpoint: "https://push.example.com", keys: { p256dh: "BNcR", extra: "x" } },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type GraphQLResponse, type TestServer, startTestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -135,8 +135,7 @@ describe("User.pushTokens is batched", () => {
         { projectId: batch.projectId, userId, provider: "APNS" as const, token: `${userId}-a`, position: 1 },
       ]),
     });
-    const page = (first: number) =>
-      `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id pushTokens { provider token } } } }`;
+    const page = (first: number) => `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id pushTokens { provider token } } } }`;
     // The key is looked up once and then known.
     await server.graphql(page(1), {}, { key: batch.secretKey });
 
@@ -150,7 +149,13 @@ describe("User.pushTokens is batched", () => {
 
     expect(response.errors).toBeUndefined();
     expect(response.data.users.nodes).toEqual(
-      ids.map((id) => ({ id, pushTokens: [{ provider: "FCM", token: `${id}-b` }, { provider: "APNS", token: `${id}-a` }] })),
+      ids.map((id) => ({
+        id,
+        pushTokens: [
+          { provider: "FCM", token: `${id}-b` },
+          { provider: "APNS", token: `${id}-a` },
+        ],
+      })),
     );
     expect(total).toBe(2); // the page, then every user's tokens
     // Looked up by user id in the tokens' own index, not through the users table again.

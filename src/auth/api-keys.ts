@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { type KeyKind, SCOPES, type Scope, generateKey, hashKey, keyPrefix } from "./keys.ts";
+import { seedBuiltInRoles } from "./built-in-roles.ts";
+import { generateKey, hashKey, type KeyKind, keyPrefix, SCOPES, type Scope } from "./keys.ts";
 import { forgetCachedSecretKeys } from "./secret-key-cache.ts";
-import { seedBuiltInRoles } from "../members/roles.ts";
 
 export type NewApiKey = { projectId: string; kind: KeyKind; name?: string; scopes?: readonly Scope[] };
 

@@ -1,19 +1,10 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import { type KeyKind, type Scope, hashesEqual, hashKey } from "./keys.ts";
-import { type MemberAuth, authenticateMember } from "../members/member-auth.ts";
+import type { Auth, ProjectAuth, PublishableKeyAuth, SecretKeyAuth, UserTokenAuth } from "./caller.ts";
+import { hashesEqual, hashKey, type KeyKind, type Scope } from "./keys.ts";
+import { authenticateMember } from "./member-auth.ts";
 import type { SecretKeyCache } from "./secret-key-cache.ts";
 import { verifyUserToken } from "./user-tokens.ts";
-
-/** What every caller carries: its project and the key that signs the project's page cursors. */
-export type ProjectAuth = { projectId: string; cursorSecret: string };
-/** A project's secret key: what its scopes allow, in that project. */
-export type SecretKeyAuth = ProjectAuth & { kind: "secretKey"; keyId: string; scopes: readonly Scope[] };
-/** One user of a project, through a publishable key and a token signed for that user. */
-export type UserTokenAuth = ProjectAuth & { kind: "userToken"; keyId: string; userId: string };
-/** A publishable key alone: a client app before anyone signed in (register, accept an invitation, sign in). */
-export type PublishableKeyAuth = ProjectAuth & { kind: "publishableKey"; keyId: string };
-export type Auth = SecretKeyAuth | UserTokenAuth | PublishableKeyAuth | MemberAuth;
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 

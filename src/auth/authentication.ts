@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { type Auth, authenticate } from "./authenticate.ts";
+import { authenticate } from "./authenticate.ts";
+import type { Auth } from "./caller.ts";
 import type { ClientAddressOf } from "./client-address.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { SecretKeyCache } from "./secret-key-cache.ts";
@@ -28,7 +29,13 @@ type Dependencies = {
  * it sent, however large. Each such refusal spends the client address's
  * budget of anonymous requests, so that guessing keys soon meets 429.
  */
-export function authentication({ prisma, secretKeys, rateLimiter, clientAddress, callers }: Dependencies): Plugin<{}, ServerContext> {
+export function authentication({
+  prisma,
+  secretKeys,
+  rateLimiter,
+  clientAddress,
+  callers,
+}: Dependencies): Plugin<Record<string, never>, ServerContext> {
   return {
     async onRequestParse({ request, serverContext }) {
       const address = clientAddress(serverContext.req);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UsageError, isParseArgsError } from "../command-line.ts";
+import { isParseArgsError, UsageError } from "../command-line.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { createApiKey, findOrCreateProject, listApiKeys, listProjects, revokeApiKey } from "./api-keys.ts";
 import { KEY_KINDS, type KeyKind, SCOPES, type Scope } from "./keys.ts";
@@ -115,7 +115,10 @@ function keyKind(value: string): KeyKind {
 }
 
 function scopeList(value: string): Scope[] {
-  const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   const unknown = names.filter((name) => !(SCOPES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new UsageError(`Unknown scopes: ${unknown.join(", ")}. Known: ${SCOPES.join(", ")}.`);
   if (names.length === 0) throw new UsageError("--scopes names no scope.");
@@ -125,5 +128,11 @@ function scopeList(value: string): Scope[] {
 /** Columns padded to their widest cell, so listings line up in a terminal. */
 function printTable(print: Print, rows: string[][]) {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+  for (const row of rows)
+    print(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    );
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SignJWT, decodeJwt, jwtVerify } from "jose";
+import { decodeJwt, jwtVerify, SignJWT } from "jose";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 
 // Tokens a project signs with its own key: user tokens for client apps and
@@ -66,8 +66,7 @@ export function claimedProject(token: string): string | undefined {
 }
 
 /** JWT times are whole seconds: the expiry a token signed now really carries. */
-export const tokenExpiry = (now: Date, lifetimeSeconds: number) =>
-  new Date((Math.floor(now.getTime() / 1000) + lifetimeSeconds) * 1000);
+export const tokenExpiry = (now: Date, lifetimeSeconds: number) => new Date((Math.floor(now.getTime() / 1000) + lifetimeSeconds) * 1000);
 
 /**
  * The project's signing secret, made on first use. Concurrent first uses race

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitConfig } from "../config.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import type { Auth, PublishableKeyAuth } from "./authenticate.ts";
+import type { Auth, PublishableKeyAuth } from "./caller.ts";
 
 const WINDOW_SECONDS = 60;
 /** Failed sign-ins allowed per email and project before sign-in waits out the window, right password or not. */
@@ -109,11 +109,10 @@ function limiter(
       async assertAllowed(key) {
         const record = await signInFailures.get(key);
         if (record && record.consumedPoints >= SIGN_IN_FAILURES) {
-          throw rateLimited(
-            record,
-            (retryAfter) => `Too many failed sign-ins for this email; retry after ${retryAfter} seconds.`,
-            { limit: SIGN_IN_FAILURES, window: SIGN_IN_WINDOW_SECONDS },
-          );
+          throw rateLimited(record, (retryAfter) => `Too many failed sign-ins for this email; retry after ${retryAfter} seconds.`, {
+            limit: SIGN_IN_FAILURES,
+            window: SIGN_IN_WINDOW_SECONDS,
+          });
         }
       },
       async recordFailure(key) {

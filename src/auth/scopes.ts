@@ -1,8 +1,7 @@
 import type { AuthFailure } from "@pothos/plugin-scope-auth";
 import type { GraphQLError } from "graphql";
 import { requestError } from "../graphql/request-errors.ts";
-import type { MemberAuth } from "../members/member-auth.ts";
-import type { Auth, PublishableKeyAuth, SecretKeyAuth, UserTokenAuth } from "./authenticate.ts";
+import type { Auth, MemberAuth, PublishableKeyAuth, SecretKeyAuth, UserTokenAuth } from "./caller.ts";
 import type { Scope } from "./keys.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import type { SecretKeyAuth } from "./authenticate.ts";
+import type { SecretKeyAuth } from "./caller.ts";
 
 /** Keys kept at most, least recently used dropped first: far more than a deployment's backends. */
 const MAX_KEYS = 10_000;
@@ -25,9 +25,9 @@ export class SecretKeyCache {
   constructor(prisma: PrismaClient, seconds: number) {
     if (seconds <= 0) return;
     this.#entries = new LRUCache({ max: MAX_KEYS, ttl: seconds * 1000 });
-    let caches = cachesByClient.get(prisma);
-    if (!caches) cachesByClient.set(prisma, (caches = new Set()));
+    const caches = cachesByClient.get(prisma) ?? new Set();
     caches.add(this);
+    cachesByClient.set(prisma, caches);
   }
 
   /** The cached key with this hash, else what `lookup` finds (kept when it is a valid key). */

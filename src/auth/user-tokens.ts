@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import { signProjectToken, signingSecret, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
+import { signingSecret, signProjectToken, tokenExpiry, verifyProjectToken } from "./project-tokens.ts";
 
 /** How long a user token lives unless the caller says otherwise, and the bounds it may ask for. */
 export const TOKEN_LIFETIME = { defaultSeconds: 3600, minSeconds: 60, maxSeconds: 7 * 24 * 3600 } as const;
@@ -48,12 +48,7 @@ export function signUserToken(
  * expired or another project's, or its user was deleted since (even if an
  * upsert has created a user with that id again).
  */
-export async function verifyUserToken(
-  prisma: PrismaClient,
-  secret: string,
-  projectId: string,
-  token: string,
-): Promise<string | undefined> {
+export async function verifyUserToken(prisma: PrismaClient, secret: string, projectId: string, token: string): Promise<string | undefined> {
   const holder = await verifyProjectToken(secret, projectId, AUDIENCE, token);
   if (!holder) return undefined;
   const user = await prisma.user.findUnique({

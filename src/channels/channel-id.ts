@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 const uuid = z.guid();
 

@@ -1,7 +1,9 @@
+import type { Auth } from "../auth/caller.ts";
+import { lockUserInReach } from "../auth/reach.ts";
 import type { Channel, ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
 import { assertChannelId } from "./channel-id.ts";
 import { takeDeviceTokens } from "./device-token-move.ts";
-import { lockChannel, lockUser } from "./row-locks.ts";
+import { lockChannel } from "./row-locks.ts";
 import { parseProviderSettings } from "./settings-schemas.ts";
 
 export type ChannelSettingsWithChannel = ChannelSettings & { channel: Channel };
@@ -10,20 +12,21 @@ export type SetChannelSettingsResult = { channelSettings: ChannelSettingsWithCha
 /**
  * Creates or replaces a user's settings for a channel, after validating them
  * for the channel's provider. Push tokens move to this user (see
- * takeDeviceTokens) in the same transaction.
+ * takeDeviceTokens) in the same transaction. The user must be in the caller's reach.
  */
 export async function setChannelSettings(
   prisma: PrismaClient,
-  projectId: string,
+  caller: Auth,
   userId: string,
   channelId: string,
   input: unknown,
 ): Promise<SetChannelSettingsResult> {
   assertChannelId(channelId);
+  const { projectId } = caller;
   return prisma.$transaction(async (tx) => {
     const channel = await lockChannel(tx, projectId, channelId);
     const settings = parseProviderSettings(channel.provider, input);
-    await lockUser(tx, projectId, userId);
+    await lockUserInReach(tx, caller, userId);
     if ("device_tokens" in settings) {
       await takeDeviceTokens(tx, { projectId, channelId, userId, tokens: settings.device_tokens });
     }
@@ -33,23 +36,26 @@ export async function setChannelSettings(
       data: [{ ...key, settings }],
       skipDuplicates: true,
     });
-    const row =
-      inserted ?? (await tx.channelSettings.update({ where: { projectId_userId_channelId: key }, data: { settings } }));
+    const row = inserted ?? (await tx.channelSettings.update({ where: { projectId_userId_channelId: key }, data: { settings } }));
     return { channelSettings: { ...row, channel }, created: inserted !== undefined };
   });
 }
 
-/** Removes a user's settings for a channel; settings that do not exist are no error, an unknown user or channel is. */
+/**
+ * Removes a user's settings for a channel; settings that do not exist are no
+ * error, an unknown channel or a user unknown or outside the caller's reach is.
+ */
 export async function unsetChannelSettings(
   prisma: PrismaClient,
-  projectId: string,
+  caller: Auth,
   userId: string,
   channelId: string,
 ): Promise<{ channelId: string }> {
   assertChannelId(channelId);
+  const { projectId } = caller;
   return prisma.$transaction(async (tx) => {
     await lockChannel(tx, projectId, channelId);
-    await lockUser(tx, projectId, userId);
+    await lockUserInReach(tx, caller, userId);
     await tx.channelSettings.deleteMany({ where: { projectId, userId, channelId } });
     return { channelId };
   });

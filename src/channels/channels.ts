@@ -1,24 +1,25 @@
 import { z } from "zod";
-import { type Channel, type ChannelProvider, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { type Channel, ChannelProvider, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { assertChannelId } from "./channel-id.ts";
 
-// An object, so that problems are reported at `name`.
-const channelName = z.object({ name: z.string().trim().pipe(plainText(200).min(1, "must not be empty")) });
+const channelName = z.string().trim().pipe(plainText(200).min(1, "must not be empty"));
+// Objects, so that problems are reported at `name`.
+const newChannel = z.strictObject({ name: channelName, provider: z.enum(ChannelProvider) });
+const channelRename = z.strictObject({ name: channelName });
 
-export type NewChannel = { name: string; provider: ChannelProvider };
+export type NewChannel = z.input<typeof newChannel>;
 
-const nameTaken = () =>
-  new ValidationError([{ field: "name", message: "is the name of another channel", reason: "conflict" }]);
+const nameTaken = () => new ValidationError([{ field: "name", message: "is the name of another channel", reason: "conflict" }]);
 
 /** Creates a channel; its name must be unique in the project. */
 export async function createChannel(prisma: PrismaClient, projectId: string, input: NewChannel): Promise<Channel> {
-  const { name } = parseOrThrow(channelName, { name: input.name });
+  const { name, provider } = parseOrThrow(newChannel, input);
   // ON CONFLICT DO NOTHING: a taken name inserts no row, without an error to catch.
   const [channel] = await prisma.channel.createManyAndReturn({
-    data: [{ projectId, name, provider: input.provider }],
+    data: [{ projectId, name, provider }],
     skipDuplicates: true,
   });
   if (!channel) throw nameTaken();
@@ -26,14 +27,9 @@ export async function createChannel(prisma: PrismaClient, projectId: string, inp
 }
 
 /** Renames a channel; the new name must be free in the project. */
-export async function renameChannel(
-  prisma: PrismaClient,
-  projectId: string,
-  id: string,
-  newName: string,
-): Promise<Channel> {
+export async function renameChannel(prisma: PrismaClient, projectId: string, id: string, newName: string): Promise<Channel> {
   assertChannelId(id);
-  const { name } = parseOrThrow(channelName, { name: newName });
+  const { name } = parseOrThrow(channelRename, { name: newName });
   try {
     const [channel] = await prisma.channel.updateManyAndReturn({ where: { id, projectId }, data: { name } });
     if (!channel) throw new NotFoundError("channel", id);

@@ -1,31 +1,17 @@
 import type { Channel, Prisma } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
-// The row locks settings writes take, always in this order: channel, then user.
+// The row locks settings writes take, always in this order: the channel, then the user (lockUserInReach).
 
 /**
  * The channel, kept from deletion until the transaction ends. KEY SHARE lets
  * renames and other users' settings writes through.
  */
-export async function lockChannel(
-  tx: Prisma.TransactionClient,
-  projectId: string,
-  channelId: string,
-): Promise<Channel> {
+export async function lockChannel(tx: Prisma.TransactionClient, projectId: string, channelId: string): Promise<Channel> {
   const [channel] = await tx.$queryRaw<Channel[]>`
     SELECT id, project_id AS "projectId", name, provider, created_at AS "createdAt", updated_at AS "updatedAt"
     FROM channels WHERE id = ${channelId}::uuid AND project_id = ${projectId}::uuid
     FOR KEY SHARE`;
   if (!channel) throw new NotFoundError("channel", channelId);
   return channel;
-}
-
-/**
- * Locks the user: settings writes for one user run one after the other, and
- * the user cannot be deleted meanwhile.
- */
-export async function lockUser(tx: Prisma.TransactionClient, projectId: string, userId: string): Promise<void> {
-  const found = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM users WHERE project_id = ${projectId}::uuid AND id = ${userId} FOR NO KEY UPDATE`;
-  if (found.length === 0) throw new NotFoundError("user", userId);
 }

@@ -1,13 +1,6 @@
 import { z } from "zod";
 import type { ChannelProvider } from "../db/generated/prisma/enums.ts";
-import {
-  email,
-  phoneNumber,
-  pushToken,
-  slackChannelId,
-  slackUserId,
-  webPushSubscription,
-} from "../validation/formats.ts";
+import { email, phoneNumber, pushToken, slackChannelId, slackUserId, webPushSubscription } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 
 const MAX_DEVICE_TOKENS = 100;

@@ -19,8 +19,7 @@ export function requestCancellingPool(config: pg.PoolConfig): pg.Pool {
   // pg-pool hands a waiting caller the client another caller released: bound, the
   // callback runs in its own caller's request, not the releaser's.
   const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
-  pool.connect = ((callback?: (...args: unknown[]) => void) =>
-    connect(callback && AsyncResource.bind(callback))) as typeof pool.connect;
+  pool.connect = ((callback?: (...args: unknown[]) => void) => connect(callback && AsyncResource.bind(callback))) as typeof pool.connect;
   pool.on("connect", (client) => cancelWithRequests(client, config));
   // An idle connection the server ends (a restart, a dropped database) is taken out
   // of the pool, which opens a new one when asked; unheard, its error would end the process.
@@ -36,7 +35,9 @@ function cancelWithRequests(client: pg.PoolClient, config: pg.PoolConfig) {
   Object.defineProperty(client, "release", {
     configurable: true,
     get: () => (error?: Error | boolean) => release(error ?? cancelled),
-    set: (value: typeof release) => void (release = value),
+    set: (value: typeof release) => {
+      release = value;
+    },
   });
   client.query = ((...args: unknown[]) => {
     const signal = requestSignal.getStore();

@@ -36,10 +36,7 @@ provider = "postgresql"
 `;
 
 /** The SQL that takes a database from the migration history to the schema; empty when in step. */
-export async function diffHistoryToSchema(
-  history: Migration[],
-  datamodel: { path: string; content: string },
-): Promise<string> {
+export async function diffHistoryToSchema(history: Migration[], datamodel: { path: string; content: string }): Promise<string> {
   const engine = await loadSchemaEngine(datamodel);
   try {
     const from =

@@ -8,11 +8,10 @@ import { DateTimeResolver } from "graphql-scalars";
 import { type AuthContexts, type AuthScopes, authScopes, forbidden } from "../auth/scopes.ts";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
+import type { JsonObject } from "../json.ts";
 import type { Context } from "./context.ts";
 import { JSONObjectScalar } from "./json-object-scalar.ts";
 import StorableArgumentsPlugin from "./storable-arguments.ts";
-
-export type JsonObject = { [key: string]: unknown };
 
 // Plugin order matters: scope auth wraps everything, errors must come before prisma
 // and before the argument check, whose ValidationErrors they return as results.

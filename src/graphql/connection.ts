@@ -1,13 +1,6 @@
 import type { ObjectRef } from "@pothos/core";
 import { builder } from "./builder.ts";
-
-/** Cursors are functions: signing one costs an HMAC, and most pages need the last one at most. */
-export type PageInfo = {
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  startCursor: () => string | null;
-  endCursor: () => string | null;
-};
+import type { ConnectionPage, PageInfo } from "./connection-page.ts";
 
 const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
   fields: (t) => ({
@@ -18,36 +11,11 @@ const PageInfoType = builder.objectRef<PageInfo>("PageInfo").implement({
   }),
 });
 
-/** A connection page: its nodes, and their cursors signed only when asked for. */
-export function connectionPage<Node>(
-  nodes: readonly Node[],
-  cursorOf: (node: Node) => string,
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean },
-  totalCount: () => Promise<number>,
-): ConnectionPage<Node> {
-  const cursorAt = (index: number) => (index >= 0 && index < nodes.length ? cursorOf(nodes[index]!) : null);
-  return {
-    nodes,
-    cursorAt,
-    pageInfo: { ...pageInfo, startCursor: () => cursorAt(0), endCursor: () => cursorAt(nodes.length - 1) },
-    totalCount,
-  };
-}
-
-/** A page of a cursor connection; `totalCount` runs its query only when a client selects it. */
-export type ConnectionPage<Node> = {
-  nodes: readonly Node[];
-  /** The cursor of the node at `index`, null past the page. */
-  cursorAt: (index: number) => string | null;
-  pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
-};
-
-/** Where a connection's nodes are selected, below the connection field. */
-export const CONNECTION_NODES = [["nodes"], ["edges", "node"]] as const;
-
 /** Declares `<Name>Edge` and `<Name>Connection` for a node type, in the contract's shape. */
-export function connectionType<Node>(name: string, nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>) {
+export function connectionType<Node>(
+  name: string,
+  nodeType: ObjectRef<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never, Node>,
+) {
   const Edge = builder.objectRef<{ cursor: () => string; node: Node }>(`${name}Edge`).implement({
     fields: (t) => ({
       cursor: t.string({ resolve: (edge) => edge.cursor() }),

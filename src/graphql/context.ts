@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
+import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import type { PasswordHasher } from "../members/passwords.ts";
 
 /** Built once per request; read-only for resolvers. */
 export type Context = Readonly<{
@@ -13,4 +13,3 @@ export type Context = Readonly<{
   signInThrottle: SignInThrottle;
   passwords: PasswordHasher;
 }>;
-

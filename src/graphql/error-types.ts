@@ -1,8 +1,9 @@
+import { type DomainError, NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { builder } from "./builder.ts";
-import { NotFoundError, ValidationError, VersionConflictError, type DomainError } from "./errors.ts";
 
-// The GraphQL side of the domain errors; the classes stay free of the builder,
-// so that the builder's own plugins can throw them.
+// The GraphQL types of the errors every domain shares (errors.ts): an `Error`
+// interface and one object type per class. A domain's own error class gets its
+// type in that domain's schema file, implementing ErrorInterface.
 
 export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
   fields: (t) => ({

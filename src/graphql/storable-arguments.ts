@@ -7,8 +7,8 @@ import SchemaBuilder, {
   type TypeParam,
 } from "@pothos/core";
 import { type GraphQLFieldResolver, type GraphQLResolveInfo, getNamedType, isUnionType } from "graphql";
+import { ValidationError } from "../errors.ts";
 import { MAX_JSON_DEPTH, type PathProblem, unstorableParts } from "../validation/storable.ts";
-import { ValidationError } from "./errors.ts";
 import { requestError } from "./request-errors.ts";
 
 const pluginName = "storableArguments";

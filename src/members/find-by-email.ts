@@ -15,7 +15,10 @@ export async function usersByEmail(prisma: Client, projectId: string, email: str
     ORDER BY created_at, id`;
   const lower = email.toLowerCase();
   if (rows.length === 0) return [];
-  const users = await prisma.user.findMany({ where: { projectId, id: { in: rows.map((row) => row.id) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const users = await prisma.user.findMany({
+    where: { projectId, id: { in: rows.map((row) => row.id) } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   // ILIKE folds case by the database's collation; keep exact lower-case matches only.
   return users.filter((user) => user.email?.toLowerCase() === lower);
 }

@@ -1,21 +1,22 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Auth } from "../auth/authenticate.ts";
+import { MEMBER_ROLE_ID } from "../auth/built-in-roles.ts";
+import type { Auth } from "../auth/caller.ts";
+import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
+import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { locale, plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
-import { type PasswordHasher, passwordProblems } from "./passwords.ts";
-import { assertOrganizationInReach, organizationInReach } from "./reach.ts";
-import { MEMBER_ROLE_ID, requireRole } from "./roles.ts";
+import { requireRole } from "./roles.ts";
 
 export const INVITATION_LIFETIME_DAYS = 7;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-const invitationInput = z.object({
+const invitationInput = z.strictObject({
   email: memberEmail,
   name: plainText(200).trim().min(1, "must not be empty").nullish(),
   roleId: z.string().nullish(),
@@ -49,7 +50,9 @@ export async function inviteUser(prisma: PrismaClient, auth: Auth, input: Invite
     await lockEmail(tx, projectId, parsed.email);
     const [existing] = await usersByEmail(tx, projectId, parsed.email);
     if (existing && existing.status !== "INVITED") {
-      throw new ValidationError([{ field: "email", message: `belongs to a user who is ${existing.status.toLowerCase()}`, reason: "conflict" }]);
+      throw new ValidationError([
+        { field: "email", message: `belongs to a user who is ${existing.status.toLowerCase()}`, reason: "conflict" },
+      ]);
     }
     // A member may not take over someone invited into an organization outside its reach.
     if (existing && !organizationInReach(auth, existing.organizationId)) {

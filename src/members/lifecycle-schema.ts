@@ -1,10 +1,10 @@
 // Moving members between organizations, roles and statuses.
+
+import { NotFoundError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/error-types.ts";
-import { NotFoundError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { UserStatusEnum, UserType } from "../users/user.ts";
-import { requireUserInReach } from "./reach.ts";
+import { UserStatusEnum, UserType } from "../users/schema/user-schema.ts";
 import { InvalidTransitionError, setUserStatus } from "./status.ts";
 import { transferUser, updateUserRole } from "./transfers.ts";
 
@@ -47,9 +47,6 @@ builder.mutationFields((t) => ({
     skipTypeScopes: true,
     authScopes: { scope: "members:write" },
     args: { userId: t.arg.id({ required: true }), status: t.arg({ type: UserStatusEnum, required: true }) },
-    resolve: async (_root, { userId, status }, { prisma, auth }) => {
-      await requireUserInReach(prisma, auth, userId);
-      return { user: await setUserStatus(prisma, auth.projectId, userId, status) };
-    },
+    resolve: async (_root, { userId, status }, { prisma, auth }) => ({ user: await setUserStatus(prisma, auth, userId, status) }),
   }),
 }));

@@ -22,7 +22,7 @@ export const memberNickname = plainText(200)
 /** Emails identify members case-insensitively; stored lower-case when a member is made. */
 export const memberEmail = email.transform((value) => value.toLowerCase());
 
-export const registration = z.object({
+export const registration = z.strictObject({
   email: memberEmail,
   password: z.string(),
   name: memberName.nullish(),

@@ -1,12 +1,15 @@
 // Becoming a member: invitations, self sign-up and sign-in.
+
+import { ACCESS_TOKEN_SECONDS } from "../auth/access-tokens.ts";
+import { MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { OrganizationType } from "../organizations/organization.ts";
-import { UserType } from "../users/user.ts";
-import { ACCESS_TOKEN_SECONDS } from "./access-tokens.ts";
-import { INVITATION_LIFETIME_DAYS, acceptInvitation, inviteUser } from "./invitations.ts";
-import { MIN_PASSWORD_LENGTH } from "./passwords.ts";
+import { OrganizationType } from "../organizations/organization-schema.ts";
+import { UserType } from "../users/schema/user-schema.ts";
+import type { InviteUserInput as InviteUserFields } from "./invitations.ts";
+import { acceptInvitation, INVITATION_LIFETIME_DAYS, inviteUser } from "./invitations.ts";
+import type { RegisterUserInput as RegisterUserFields } from "./registration.ts";
 import { registerUser } from "./registration.ts";
 import { signIn } from "./sign-in.ts";
 
@@ -15,13 +18,14 @@ import { signIn } from "./sign-in.ts";
 const beforeSignIn = { $any: { publishableKey: true, secretKey: true } } as const;
 
 const InviteUserInput = builder.inputType("InviteUserInput", {
-  fields: (t) => ({
-    email: t.string({ required: true }),
-    name: t.string(),
-    roleId: t.id({ description: "The built-in `member` when left out." }),
-    organizationId: t.id({ description: "For a member inviting, its own organization when left out." }),
-    locale: t.string(),
-  }),
+  fields: (t) =>
+    ({
+      email: t.string({ required: true }),
+      name: t.string(),
+      roleId: t.id({ description: "The built-in `member` when left out." }),
+      organizationId: t.id({ description: "For a member inviting, its own organization when left out." }),
+      locale: t.string(),
+    }) satisfies Record<keyof InviteUserFields, unknown>,
 });
 
 const InvitationType = builder.simpleObject("Invitation", {
@@ -37,16 +41,17 @@ const InviteUserSuccess = builder.simpleObject("InviteUserSuccess", {
 });
 
 const RegisterUserInput = builder.inputType("RegisterUserInput", {
-  fields: (t) => ({
-    email: t.string({ required: true }),
-    password: t.string({ required: true, description: `At least ${MIN_PASSWORD_LENGTH} characters, not the email.` }),
-    name: t.string({ description: "Letters, spaces, hyphens, dots and apostrophes." }),
-    title: t.string({ description: "Letters, hyphens and spaces." }),
-    nickname: t.string({ description: "Letters, digits, hyphens and spaces." }),
-    phoneNumber: t.string(),
-    timezone: t.string(),
-    organizationName: t.string({ description: "The new organization's name; \"<name>'s organization\" when left out." }),
-  }),
+  fields: (t) =>
+    ({
+      email: t.string({ required: true }),
+      password: t.string({ required: true, description: `At least ${MIN_PASSWORD_LENGTH} characters, not the email.` }),
+      name: t.string({ description: "Letters, spaces, hyphens, dots and apostrophes." }),
+      title: t.string({ description: "Letters, hyphens and spaces." }),
+      nickname: t.string({ description: "Letters, digits, hyphens and spaces." }),
+      phoneNumber: t.string(),
+      timezone: t.string(),
+      organizationName: t.string({ description: "The new organization's name; \"<name>'s organization\" when left out." }),
+    }) satisfies Record<keyof RegisterUserFields, unknown>,
 });
 
 const RegisterUserSuccess = builder.simpleObject("RegisterUserSuccess", {
@@ -85,7 +90,8 @@ builder.mutationFields((t) => ({
   }),
   registerUser: t.field({
     type: resultUnion("RegisterUser", RegisterUserSuccess, [ValidationError]),
-    description: "Self sign-up: an ACTIVE user, admin of a new organization of its own. A registered email is a ValidationError (conflict).",
+    description:
+      "Self sign-up: an ACTIVE user, admin of a new organization of its own. A registered email is a ValidationError (conflict).",
     skipTypeScopes: true,
     authScopes: beforeSignIn,
     args: { input: t.arg({ type: RegisterUserInput, required: true }) },

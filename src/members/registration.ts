@@ -1,22 +1,14 @@
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { ADMIN_ROLE_ID } from "../auth/built-in-roles.ts";
+import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { ValidationError } from "../errors.ts";
 import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";
-import { type PasswordHasher, passwordProblems } from "./passwords.ts";
-import { ADMIN_ROLE_ID } from "./roles.ts";
 
-export type RegisterUserInput = {
-  email: string;
-  password: string;
-  name?: string | null;
-  title?: string | null;
-  nickname?: string | null;
-  phoneNumber?: string | null;
-  timezone?: string | null;
-  organizationName?: string | null;
-};
+export type RegisterUserInput = z.input<typeof registration>;
 
 const emailTaken = () => new ValidationError([{ field: "email", message: "is already registered", reason: "conflict" }]);
 
@@ -32,10 +24,7 @@ export async function registerUser(
   now = new Date(),
 ) {
   const parsed = safeParseInput(registration, input);
-  const problems = [
-    ...(parsed.success ? [] : fieldProblems(parsed.error)),
-    ...passwordProblems(input.password, input.email),
-  ];
+  const problems = [...(parsed.success ? [] : fieldProblems(parsed.error)), ...passwordProblems(input.password, input.email)];
   if (!parsed.success || problems.length > 0) throw new ValidationError(problems);
   const { password, organizationName, ...profile } = parsed.data;
   if ((await usersByEmail(prisma, projectId, profile.email)).length > 0) throw emailTaken();

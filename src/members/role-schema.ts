@@ -1,10 +1,11 @@
 // Roles in the GraphQL schema: the Role type, User.role, and managing roles.
 import type { Role } from "../db/generated/prisma/client.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { UserType } from "../users/user.ts";
-import { readsUserFields } from "../users/user-columns.ts";
+import { readsUserFields } from "../users/read/user-selection.ts";
+import { UserType } from "../users/schema/user-schema.ts";
+import type { CreateRoleInput as CreateRoleFields } from "./roles.ts";
 import { createRole, deleteRole, listRoles } from "./roles.ts";
 
 /** Loaded through one DataLoader per request: every `User.role` of a page is one statement. */
@@ -45,11 +46,12 @@ builder.queryField("roles", (t) =>
 );
 
 const CreateRoleInput = builder.inputType("CreateRoleInput", {
-  fields: (t) => ({
-    id: t.id({ description: "Your own id for it; generated when left out." }),
-    name: t.string({ required: true }),
-    permissions: t.stringList({ required: true, description: "Scope names such as users:read." }),
-  }),
+  fields: (t) =>
+    ({
+      id: t.id({ description: "Your own id for it; generated when left out." }),
+      name: t.string({ required: true }),
+      permissions: t.stringList({ required: true, description: "Scope names such as users:read." }),
+    }) satisfies Record<keyof CreateRoleFields, unknown>,
 });
 
 const CreateRoleSuccess = builder.simpleObject("CreateRoleSuccess", { fields: (t) => ({ role: t.field({ type: RoleType }) }) });

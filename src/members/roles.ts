@@ -1,38 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { SCOPES, type Scope } from "../auth/keys.ts";
+import { BUILT_IN_ROLES } from "../auth/built-in-roles.ts";
+import { SCOPES } from "../auth/keys.ts";
 import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { plainText } from "../validation/formats.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 
 type Client = PrismaClient | Prisma.TransactionClient;
 
-export const ADMIN_ROLE_ID = "admin";
-export const MEMBER_ROLE_ID = "member";
-
-/** Every project starts with these: registration makes people `admin` of their own organization, invitations `member`. */
-export const BUILT_IN_ROLES = {
-  [ADMIN_ROLE_ID]: { name: "admin", permissions: SCOPES },
-  [MEMBER_ROLE_ID]: { name: "member", permissions: ["users:read", "organizations:read", "channels:read"] },
-} as const satisfies Record<string, { name: string; permissions: readonly Scope[] }>;
-
-/** Creates the built-in roles a project lacks; idempotent, so safe on every start. */
-export function seedBuiltInRoles(prisma: Client, projectId: string) {
-  return prisma.role.createMany({
-    data: Object.entries(BUILT_IN_ROLES).map(([id, role]) => ({ projectId, id, name: role.name, permissions: [...role.permissions] })),
-    skipDuplicates: true,
-  });
-}
-
-const roleInput = z.object({
+const roleInput = z.strictObject({
   id: callerId.nullish(),
   name: plainText(100).trim().min(1, "must not be empty"),
   permissions: z.array(z.enum(SCOPES, `must be one of ${SCOPES.join(", ")}`)).max(SCOPES.length),
 });
 
-export type CreateRoleInput = { id?: string | null; name: string; permissions: readonly string[] };
+/** Permissions are checked against the scopes here, so any names may come in. */
+export type CreateRoleInput = Omit<z.input<typeof roleInput>, "permissions"> & { permissions: readonly string[] };
 
 export async function createRole(prisma: PrismaClient, projectId: string, input: CreateRoleInput) {
   const { id, name, permissions } = parseOrThrow(roleInput, input);
@@ -43,7 +28,9 @@ export async function createRole(prisma: PrismaClient, projectId: string, input:
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
     const idTaken = await prisma.role.count({ where: { projectId, id: roleId } });
     throw new ValidationError([
-      idTaken ? { field: "id", message: "is already taken", reason: "conflict" } : { field: "name", message: "is already taken", reason: "conflict" },
+      idTaken
+        ? { field: "id", message: "is already taken", reason: "conflict" }
+        : { field: "name", message: "is already taken", reason: "conflict" },
     ]);
   }
 }

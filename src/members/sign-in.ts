@@ -1,10 +1,10 @@
+import { signAccessToken } from "../auth/access-tokens.ts";
+import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { ValidationError } from "../graphql/errors.ts";
+import { ValidationError } from "../errors.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import { signAccessToken } from "./access-tokens.ts";
 import { usersByEmail } from "./find-by-email.ts";
-import type { PasswordHasher } from "./passwords.ts";
 
 const WRONG_CREDENTIALS = "The email or the password is wrong.";
 

@@ -1,5 +1,7 @@
+import type { Auth } from "../auth/caller.ts";
+import { usersInReach } from "../auth/reach.ts";
 import type { PrismaClient, UserStatus } from "../db/generated/prisma/client.ts";
-import { DomainError, NotFoundError } from "../graphql/errors.ts";
+import { DomainError, NotFoundError } from "../errors.ts";
 
 /** The lifecycle of a member: where each status may go next. */
 export const STATUS_TRANSITIONS: Record<UserStatus, readonly UserStatus[]> = {
@@ -24,15 +26,20 @@ export class InvalidTransitionError extends DomainError {
 /**
  * Moves the user to `status` when its lifecycle allows it from the status it
  * has at the moment of writing: the update is conditional on the status that
- * was checked, and checked again when someone changed it in between.
+ * was checked, and checked again when someone changed it in between. The
+ * user must be in the caller's reach, in the statement that writes too.
  */
-export async function setUserStatus(prisma: PrismaClient, projectId: string, userId: string, status: UserStatus, now = new Date()) {
+export async function setUserStatus(prisma: PrismaClient, caller: Auth, userId: string, status: UserStatus, now = new Date()) {
+  const { projectId } = caller;
   for (;;) {
-    const user = await prisma.user.findUnique({ where: { projectId_id: { projectId, id: userId } }, select: { status: true } });
+    const user = await prisma.user.findUnique({
+      where: { projectId_id: { projectId, id: userId }, ...usersInReach(caller) },
+      select: { status: true },
+    });
     if (!user) throw new NotFoundError("user", userId);
     if (!STATUS_TRANSITIONS[user.status].includes(status)) throw new InvalidTransitionError(user.status, status);
     const { count } = await prisma.user.updateMany({
-      where: { projectId, id: userId, status: user.status },
+      where: { projectId, id: userId, status: user.status, ...usersInReach(caller) },
       data: { status, version: { increment: 1 }, updatedAt: now },
     });
     if (count === 1) return prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId, id: userId } } });

@@ -1,34 +1,39 @@
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
+import { assertOrganizationInReach, lockUserInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../graphql/errors.ts";
-import { assertOrganizationInReach, requireUserInReach } from "./reach.ts";
+import { NotFoundError } from "../errors.ts";
 import { requireRole } from "./roles.ts";
 
-/** Moves a user to another organization, with a new role when one is named. */
+/** Moves a user in the caller's reach to another organization there, with a new role when one is named. */
 export async function transferUser(
   prisma: PrismaClient,
-  auth: Auth,
+  caller: Auth,
   { userId, organizationId, roleId }: { userId: string; organizationId: string; roleId?: string | null },
   now = new Date(),
 ) {
-  const { projectId } = auth;
-  await requireUserInReach(prisma, auth, userId);
-  assertOrganizationInReach(auth, organizationId);
-  if (!(await prisma.organization.count({ where: { projectId, id: organizationId } }))) {
-    throw new NotFoundError("organization", organizationId);
-  }
-  if (roleId != null) await requireRole(prisma, projectId, roleId);
-  return prisma.user.update({
-    where: { projectId_id: { projectId, id: userId } },
-    data: { organizationId, ...(roleId != null && { roleId }), version: { increment: 1 }, updatedAt: now },
+  const { projectId } = caller;
+  return prisma.$transaction(async (tx) => {
+    await lockUserInReach(tx, caller, userId);
+    assertOrganizationInReach(caller, organizationId);
+    if (!(await tx.organization.count({ where: { projectId, id: organizationId } }))) {
+      throw new NotFoundError("organization", organizationId);
+    }
+    if (roleId != null) await requireRole(tx, projectId, roleId);
+    return tx.user.update({
+      where: { projectId_id: { projectId, id: userId } },
+      data: { organizationId, ...(roleId != null && { roleId }), version: { increment: 1 }, updatedAt: now },
+    });
   });
 }
 
-export async function updateUserRole(prisma: PrismaClient, auth: Auth, userId: string, roleId: string, now = new Date()) {
-  await requireUserInReach(prisma, auth, userId);
-  await requireRole(prisma, auth.projectId, roleId);
-  return prisma.user.update({
-    where: { projectId_id: { projectId: auth.projectId, id: userId } },
-    data: { roleId, version: { increment: 1 }, updatedAt: now },
+/** Gives a user in the caller's reach another role. */
+export async function updateUserRole(prisma: PrismaClient, caller: Auth, userId: string, roleId: string, now = new Date()) {
+  return prisma.$transaction(async (tx) => {
+    await lockUserInReach(tx, caller, userId);
+    await requireRole(tx, caller.projectId, roleId);
+    return tx.user.update({
+      where: { projectId_id: { projectId: caller.projectId, id: userId } },
+      data: { roleId, version: { increment: 1 }, updatedAt: now },
+    });
   });
 }

@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { plainText } from "../validation/formats.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
+import { isInSubtree } from "./subtree.ts";
 
 type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 const organizationName = plainText(200).trim().min(1, "must not be empty");
 
-export type CreateOrganizationInput = { id?: string | null; name: string; parentId?: string | null };
+const organizationInput = z.strictObject({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() });
+export type CreateOrganizationInput = z.input<typeof organizationInput>;
 
 /**
  * Changes to the tree of one project are serialised by a transaction-scoped
@@ -27,10 +29,7 @@ async function requireOrganization(tx: Transaction, projectId: string, id: strin
 }
 
 export async function createOrganization(prisma: PrismaClient, projectId: string, input: CreateOrganizationInput): Promise<Organization> {
-  const { id, name, parentId } = parseOrThrow(
-    z.object({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() }),
-    input,
-  );
+  const { id, name, parentId } = parseOrThrow(organizationInput, input);
   const newId = id ?? randomUUID();
   return prisma.$transaction(async (tx) => {
     await lockTree(tx, projectId);
@@ -45,21 +44,10 @@ export async function createOrganization(prisma: PrismaClient, projectId: string
 }
 
 export async function renameOrganization(prisma: PrismaClient, projectId: string, id: string, name: string) {
-  const parsed = parseOrThrow(z.object({ name: organizationName }), { name });
+  const parsed = parseOrThrow(z.strictObject({ name: organizationName }), { name });
   const { count } = await prisma.organization.updateMany({ where: { projectId, id }, data: { name: parsed.name } });
   if (count === 0) throw new NotFoundError("organization", id);
   return prisma.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id } } });
-}
-
-/** True when `candidate` is `id` itself or lies anywhere below it. */
-async function isInSubtree(tx: Transaction, projectId: string, id: string, candidate: string) {
-  const [row] = await tx.$queryRaw<{ found: boolean }[]>`
-    WITH RECURSIVE subtree(id) AS (
-      SELECT ${id}::text
-      UNION
-      SELECT o.id FROM organizations o JOIN subtree s ON o.parent_id = s.id WHERE o.project_id = ${projectId}::uuid
-    ) SELECT EXISTS (SELECT 1 FROM subtree WHERE id = ${candidate}) AS found`;
-  return row!.found;
 }
 
 /** Puts the organization under another one, or at the root when `parentId` is null. */

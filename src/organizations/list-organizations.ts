@@ -1,9 +1,9 @@
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
+import { reachableOrganizations } from "../auth/reach.ts";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
-import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
+import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
-import { reachableOrganizations } from "../members/reach.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 

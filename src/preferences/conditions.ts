@@ -1,4 +1,4 @@
-import type { JsonObject } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import type { Condition } from "./preference-document.ts";
 
 /** What a condition's variable reads: `recipient.<field or property path>` and `data.<path>`. */

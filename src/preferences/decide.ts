@@ -25,7 +25,14 @@ export type DecisionReason = (typeof DECISION_REASONS)[number];
 export type Decision = Destination & { allowed: boolean; reason: DecisionReason; allowedAt: Date | null };
 
 /** What is sent: the workflow and the categories it is sent under (its own and the one the call names). */
-export type Send = { workflow: string; categories: readonly string[]; critical: boolean; commercial: boolean; data: ConditionContext["data"]; at: Date };
+export type Send = {
+  workflow: string;
+  categories: readonly string[];
+  critical: boolean;
+  commercial: boolean;
+  data: ConditionContext["data"];
+  at: Date;
+};
 
 /** What the decision reads of a user besides its destinations. */
 export type DecidingUser = {
@@ -59,7 +66,8 @@ function preferenceRefusal(
   context: ConditionContext,
 ): Refusal | null {
   const { channelType, channel } = destination;
-  if ((channelType === "EMAIL" && user.unsubscribedEmail) || (channelType === "SMS" && user.unsubscribedTexting)) return refused("UNSUBSCRIBED");
+  if ((channelType === "EMAIL" && user.unsubscribedEmail) || (channelType === "SMS" && user.unsubscribedTexting))
+    return refused("UNSUBSCRIBED");
   if (send.commercial && !preferences.commercialSubscribed) return refused("COMMERCIAL_UNSUBSCRIBED");
   // A channel's own preference beats its channel type's.
   const channelPreference = channel ? preferences.channels[channel.id] : undefined;

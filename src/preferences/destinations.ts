@@ -1,5 +1,5 @@
 import type { ChannelProvider, PushProvider } from "../db/generated/prisma/enums.ts";
-import type { JsonObject } from "../graphql/builder.ts";
+import type { JsonObject } from "../json.ts";
 import { CHANNEL_TYPES, type ChannelType, channelTypeOf } from "./channel-types.ts";
 
 export type ChannelRef = { id: string; name: string; provider: ChannelProvider };
@@ -24,7 +24,9 @@ export type Destination = {
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
 const endpoints = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map((subscription) => (subscription as JsonObject | null)?.endpoint).filter((endpoint) => typeof endpoint === "string") : [];
+  Array.isArray(value)
+    ? value.map((subscription) => (subscription as JsonObject | null)?.endpoint).filter((endpoint) => typeof endpoint === "string")
+    : [];
 
 /** The addresses in one channel's settings, by the settings schema of its provider. */
 function settingsAddresses(provider: ChannelProvider, settings: JsonObject): string[] {

@@ -1,4 +1,4 @@
-import type { FieldProblem } from "../graphql/errors.ts";
+import type { FieldProblem } from "../errors.ts";
 import { CHANNEL_TYPES, type ChannelType } from "./channel-types.ts";
 
 // A preference set as it is stored (a JSON document) and read. Lists keyed by
@@ -81,8 +81,7 @@ const WITHOUT_ARGUMENT: readonly ConditionOperator[] = ["EMPTY", "NOT_EMPTY"];
  */
 export function preferenceInputProblems(input: PreferenceSetInput, knownChannelIds: ReadonlySet<string>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const problem = (field: string, message: string, reason: FieldProblem["reason"] = "invalid") =>
-    problems.push({ field, message, reason });
+  const problem = (field: string, message: string, reason: FieldProblem["reason"] = "invalid") => problems.push({ field, message, reason });
   const duplicates = <Item>(list: readonly Item[], keyOf: (item: Item) => string, path: string, keyField: string) => {
     const seen = new Set<string>();
     list.forEach((item, index) => {

@@ -1,10 +1,17 @@
-import { ChannelType as ChannelObject } from "../channels/channel.ts";
+import { ChannelType as ChannelObject } from "../channels/channel-schema.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { readsUserFields } from "../users/user-columns.ts";
+import { readsUserFields } from "../users/read/user-selection.ts";
 import type { ChannelType } from "./channel-types.ts";
-import { CONDITION_OPERATORS, type ChannelTypeSettings, type Condition, type PreferenceRule, type QuietHours, WEEKDAYS } from "./preference-document.ts";
+import {
+  type ChannelTypeSettings,
+  CONDITION_OPERATORS,
+  type Condition,
+  type PreferenceRule,
+  type QuietHours,
+  WEEKDAYS,
+} from "./preference-document.ts";
 import {
   DEFAULT_SET_ID,
   type OwnedPreferenceSet,
@@ -38,7 +45,10 @@ const PreferenceConditionType = builder.objectRef<Condition>("PreferenceConditio
 const PreferenceRuleType = builder.objectRef<PreferenceRule & { key: string }>("PreferenceRule").implement({
   fields: (t) => ({
     key: t.exposeString("key"),
-    enabled: t.exposeBoolean("enabled", { nullable: true, description: "false opts out; null leaves it to the channel types and conditions." }),
+    enabled: t.exposeBoolean("enabled", {
+      nullable: true,
+      description: "false opts out; null leaves it to the channel types and conditions.",
+    }),
     channelTypes: t.field({ type: [ChannelTypeSettingType], resolve: (rule) => settingsList(rule.channelTypes) }),
     conditions: t.field({ type: [PreferenceConditionType], description: "Every one must hold.", resolve: (rule) => rule.conditions }),
   }),
@@ -83,7 +93,11 @@ export const PreferenceSetType = builder.objectRef<PreferenceSetView>("Preferenc
     commercialSubscribed: t.boolean({ resolve: (set) => set.document.commercialSubscribed }),
     quietHours: t.field({ type: QuietHoursType, nullable: true, resolve: (set) => set.document.quietHours }),
     version: t.exposeInt("version", { description: "+1 on every change; 0 while the project's defaults stand in for it." }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", nullable: true, description: "null while the project's defaults stand in for it." }),
+    updatedAt: t.expose("updatedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "null while the project's defaults stand in for it.",
+    }),
   }),
 });
 

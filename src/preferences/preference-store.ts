@@ -1,14 +1,14 @@
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
+import { organizationInReach } from "../auth/reach.ts";
+import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
-import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError, VersionConflictError } from "../graphql/errors.ts";
-import { organizationInReach } from "../members/reach.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import {
-  type PreferenceDocument,
-  type PreferenceSetInput,
   documentFrom,
   emptyDocument,
   mergePreferences,
+  type PreferenceDocument,
+  type PreferenceSetInput,
   preferenceInputProblems,
 } from "./preference-document.ts";
 
@@ -26,7 +26,12 @@ export const MAX_USERS_PER_SET = 1000;
 /** The project's defaults; an empty document (every channel allowed) until setDefaultPreferences. */
 export async function readDefaultPreferences(prisma: PrismaClient | Transaction, projectId: string): Promise<PreferenceSetView> {
   const row = await prisma.defaultPreferenceSet.findUnique({ where: { projectId } });
-  return { id: DEFAULT_SET_ID, document: row ? documentFrom(row.document) : emptyDocument(), version: row?.version ?? 0, updatedAt: row?.updatedAt ?? null };
+  return {
+    id: DEFAULT_SET_ID,
+    document: row ? documentFrom(row.document) : emptyDocument(),
+    version: row?.version ?? 0,
+    updatedAt: row?.updatedAt ?? null,
+  };
 }
 
 const viewOf = (row: { setId: string; document: unknown; version: number; updatedAt: Date }): PreferenceSetView => ({
@@ -52,15 +57,13 @@ export async function readUserPreferences(
   const found = new Map(rows.map((row) => [JSON.stringify([row.userId, row.setId]), viewOf(row)]));
   const missing = keys.some((key) => !found.has(JSON.stringify([key.userId, key.setId])));
   const defaults = missing ? await readDefaultPreferences(prisma, projectId) : null;
-  return keys.map((key) => found.get(JSON.stringify([key.userId, key.setId])) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null });
+  return keys.map(
+    (key) => found.get(JSON.stringify([key.userId, key.setId])) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null },
+  );
 }
 
 /** The users' own sets, ordered by id, each with its user's id. */
-export function readUserPreferenceSets(
-  prisma: PrismaClient,
-  projectId: string,
-  userIds: readonly string[],
-): Promise<OwnedPreferenceSet[]> {
+export function readUserPreferenceSets(prisma: PrismaClient, projectId: string, userIds: readonly string[]): Promise<OwnedPreferenceSet[]> {
   return prisma.preferenceSet
     .findMany({ where: { projectId, userId: { in: [...userIds] } }, orderBy: { setId: "asc" } })
     .then((rows) => rows.map((row) => ({ ...viewOf(row), userId: row.userId })));
@@ -75,7 +78,9 @@ async function validate(tx: Transaction, auth: Auth, setId: string, input: Prefe
   const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter((id) => UUID.test(id));
   const [channels, organization] = await Promise.all([
     channelIds.length > 0 ? tx.channel.findMany({ where: { projectId, id: { in: channelIds } }, select: { id: true } }) : [],
-    setId === DEFAULT_SET_ID ? null : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
+    setId === DEFAULT_SET_ID
+      ? null
+      : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
   ]);
   const problems = preferenceInputProblems(input, new Set(channels.map((channel) => channel.id)));
   if (setId !== DEFAULT_SET_ID && !(organization && organizationInReach(auth, organization.id))) {
@@ -128,7 +133,9 @@ async function writeSets(
     ON CONFLICT (project_id, user_id, set_id)
       DO UPDATE SET document = EXCLUDED.document, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     RETURNING user_id, document, version, updated_at`;
-  return new Map(rows.map((row) => [row.user_id, viewOf({ setId, document: row.document, version: row.version, updatedAt: new Date(row.updated_at) })]));
+  return new Map(
+    rows.map((row) => [row.user_id, viewOf({ setId, document: row.document, version: row.version, updatedAt: new Date(row.updated_at) })]),
+  );
 }
 
 const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
@@ -168,7 +175,9 @@ export function setPreferencesForUsers(
       const missing = new Set(await lockUsersInReach(tx, auth, unique));
       if (missing.size > 0) {
         throw new ValidationError(
-          userIds.flatMap((id, index) => (missing.has(id) ? [{ field: `userIds.${index}`, message: "no user with this id", reason: "unknown" as const }] : [])),
+          userIds.flatMap((id, index) =>
+            missing.has(id) ? [{ field: `userIds.${index}`, message: "no user with this id", reason: "unknown" as const }] : [],
+          ),
         );
       }
       await validate(tx, auth, setId, input);
@@ -198,7 +207,11 @@ export function setDefaultPreferences(
       if (expectedVersion !== null && expectedVersion !== current!.version) throw new VersionConflictError(current!.version);
       const row = await tx.defaultPreferenceSet.update({
         where: { projectId },
-        data: { document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject, version: current!.version + 1, updatedAt: new Date() },
+        data: {
+          document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject,
+          version: current!.version + 1,
+          updatedAt: new Date(),
+        },
       });
       return viewOf({ ...row, setId: DEFAULT_SET_ID });
     }, WRITE_TRANSACTION),

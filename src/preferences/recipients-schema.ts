@@ -1,8 +1,8 @@
-import { ChannelProviderEnum, ChannelType as ChannelObject } from "../channels/channel.ts";
+import { ChannelType as ChannelObject, ChannelProviderEnum } from "../channels/channel-schema.ts";
 import { builder } from "../graphql/builder.ts";
 import { connectionType } from "../graphql/connection.ts";
-import { UserFilterInput } from "../users/queries.ts";
-import { UserType } from "../users/user.ts";
+import { UserFilterInput } from "../users/schema/list-schema.ts";
+import { UserType } from "../users/schema/user-schema.ts";
 import { DECISION_REASONS, type Decision } from "./decide.ts";
 import { type Recipient, resolveRecipients } from "./resolve-recipients.ts";
 import { ChannelTypeEnum } from "./workflow-schema.ts";
@@ -20,7 +20,10 @@ const ChannelDecisionType = builder.objectRef<Decision>("ChannelDecision").imple
       resolve: (decision) => decision.channel as never,
     }),
     provider: t.field({ type: ChannelProviderEnum, nullable: true, resolve: (decision) => decision.provider }),
-    destination: t.exposeString("destination", { nullable: true, description: "The address: email, phone number, token, endpoint or Slack id." }),
+    destination: t.exposeString("destination", {
+      nullable: true,
+      description: "The address: email, phone number, token, endpoint or Slack id.",
+    }),
     allowed: t.exposeBoolean("allowed"),
     reason: t.field({ type: DecisionReasonEnum, resolve: (decision) => decision.reason }),
     allowedAt: t.expose("allowedAt", { type: "DateTime", nullable: true, description: "For QUIET_HOURS: when the window ends." }),

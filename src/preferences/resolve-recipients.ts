@@ -1,14 +1,14 @@
-import type { Auth } from "../auth/authenticate.ts";
+import type { Auth } from "../auth/caller.ts";
+import { assertOrganizationInReach, reachableOrganizations } from "../auth/reach.ts";
 import { type Channel, Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
 import type { PushProvider } from "../db/generated/prisma/enums.ts";
-import type { JsonObject } from "../graphql/builder.ts";
-import { type ConnectionPage, connectionPage } from "../graphql/connection.ts";
+import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
-import { MAX_PAGE_SIZE, checkPageSize } from "../graphql/page-size.ts";
+import { checkPageSize, MAX_PAGE_SIZE } from "../graphql/page-size.ts";
 import { requestError } from "../graphql/request-errors.ts";
-import { assertOrganizationInReach, reachableOrganizations } from "../members/reach.ts";
-import { EVERY_USER_FIELD, userSelectList } from "../users/user-columns.ts";
-import { type UserFilter, normalizeUserFilter, userFilterConditions } from "../users/user-filter.ts";
+import type { JsonObject } from "../json.ts";
+import { normalizeUserFilter, type UserFilter, userFilterConditions } from "../users/read/user-filter.ts";
+import { EVERY_USER_FIELD, userSelectList } from "../users/read/user-selection.ts";
 import { type Decision, decide } from "./decide.ts";
 import { destinationsOf } from "./destinations.ts";
 import { documentFrom } from "./preference-document.ts";
@@ -65,7 +65,9 @@ function audience(auth: Auth, args: ResolveRecipientsArgs) {
   if (args.userIds) {
     const userIds = [...new Set(args.userIds)].sort();
     if (userIds.length > MAX_PAGE_SIZE) {
-      throw requestError("BAD_USER_INPUT", `userIds takes at most ${MAX_PAGE_SIZE} ids; use filter for larger audiences.`, { argument: "userIds" });
+      throw requestError("BAD_USER_INPUT", `userIds takes at most ${MAX_PAGE_SIZE} ids; use filter for larger audiences.`, {
+        argument: "userIds",
+      });
     }
     const conditions = [Prisma.sql`u.project_id = ${auth.projectId}::uuid`, Prisma.sql`u.id = ANY(${userIds}::text[])`];
     if (reach !== null) conditions.push(Prisma.sql`u.organization_id = ANY(${reach}::text[])`);
@@ -96,10 +98,20 @@ export async function resolveRecipients(prisma: PrismaClient, auth: Auth, args: 
     readDefaultPreferences(prisma, auth.projectId),
     prisma.$queryRaw<RecipientUser[]>(recipientPage(where, afterCondition, setIds, limit + 1)),
   ]);
-  if (!workflow) throw requestError("BAD_USER_INPUT", `No workflow with key ${JSON.stringify(args.workflow)}; define it with defineWorkflow.`, { argument: "workflow" });
+  if (!workflow)
+    throw requestError("BAD_USER_INPUT", `No workflow with key ${JSON.stringify(args.workflow)}; define it with defineWorkflow.`, {
+      argument: "workflow",
+    });
 
   const categories = [...new Set([...workflow.categories, ...(args.category ? [args.category] : [])])];
-  const send = { workflow: workflow.key, categories, critical: workflow.critical, commercial: workflow.commercial, data: args.data ?? {}, at: args.at ?? new Date() };
+  const send = {
+    workflow: workflow.key,
+    categories,
+    critical: workflow.critical,
+    commercial: workflow.commercial,
+    data: args.data ?? {},
+    at: args.at ?? new Date(),
+  };
   const recipients = rows.slice(0, limit).map((user): Recipient => {
     const preferences = user._preferences ? documentFrom(user._preferences) : defaults.document;
     const channelSettings = user._channel_settings.map(({ settings, channel }) => ({

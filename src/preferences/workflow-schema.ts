@@ -1,5 +1,5 @@
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { CHANNEL_TYPES } from "./channel-types.ts";
 import { defineWorkflow, deleteWorkflow } from "./workflows.ts";

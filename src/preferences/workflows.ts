@@ -1,6 +1,6 @@
 import type { PrismaClient, Workflow } from "../db/generated/prisma/client.ts";
-import { NotFoundError, ValidationError } from "../graphql/errors.ts";
-import type { FieldProblem } from "../graphql/errors.ts";
+import type { FieldProblem } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 
 export type WorkflowInput = {
   key: string;
@@ -28,7 +28,9 @@ export async function defineWorkflow(prisma: PrismaClient, projectId: string, in
     categories && categories.length > MAX_CATEGORIES
       ? ({ field: "categories", message: `at most ${MAX_CATEGORIES}`, reason: "too_many" } as const)
       : null,
-    input.name != null && input.name.length > 200 ? ({ field: "name", message: "at most 200 characters", reason: "too_long" } as const) : null,
+    input.name != null && input.name.length > 200
+      ? ({ field: "name", message: "at most 200 characters", reason: "too_long" } as const)
+      : null,
   ].filter((problem) => problem !== null);
   if (problems.length > 0) throw new ValidationError(problems);
   const fields = {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type LocaleDefinition, cs_CZ, de, en, es, fi, fr, hu, id_ID, it, nb_NO, nl, pl, pt_BR, ro, sv, tr } from "@faker-js/faker";
+import { cs_CZ, de, en, es, fi, fr, hu, id_ID, it, type LocaleDefinition, nb_NO, nl, pl, pt_BR, ro, sv, tr } from "@faker-js/faker";
 import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 
 // Synthetic but realistic rows, computed by the database from the row number,

@@ -1,10 +1,11 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
-import { UNSTORABLE_TEXT_MESSAGE, isStorableText } from "./storable.ts";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "./storable.ts";
 
 // Field formats of the contract, shared by every domain that stores contact data.
 
 // NUL is left to storableText, which reports it once.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class names control characters on purpose.
 const CONTROL_CHARACTERS = /[^\P{Cc}\u0000]/u;
 
 const invalid = (ctx: z.core.$RefinementCtx, message: string) => {
@@ -21,11 +22,7 @@ export const plainText = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
 
-export const email = z
-  .string()
-  .trim()
-  .max(254, "must be at most 254 characters")
-  .pipe(z.email("must be a valid email address"));
+export const email = z.string().trim().max(254, "must be at most 254 characters").pipe(z.email("must be a valid email address"));
 
 /** Any way of writing a phone number with its country code, stored as E.164. */
 export const phoneNumber = z.string().transform((value, ctx) => {

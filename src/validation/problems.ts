@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type FieldErrorReason, type FieldProblem, ValidationError } from "../graphql/errors.ts";
+import { type FieldErrorReason, type FieldProblem, ValidationError } from "../errors.ts";
 
 function reasonOf(issue: z.core.$ZodIssue): FieldErrorReason {
   switch (issue.code) {

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { JsonObject } from "../graphql/builder.ts";
-import type { FieldErrorReason } from "../graphql/errors.ts";
+import type { FieldErrorReason } from "../errors.ts";
+import type { JsonObject } from "../json.ts";
 
 // PostgreSQL refuses NUL in text and jsonb (22021, 22P05), and a lone UTF-16
 // surrogate has no UTF-8 form: the driver would refuse it or store U+FFFD.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character refused.
 const UNSTORABLE_CHARACTER = /[\u0000\p{Cs}]/u;
 
 export const UNSTORABLE_TEXT_MESSAGE = "must not contain NUL characters or unpaired UTF-16 surrogates";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { schema } from "../../src/graphql/schema.ts";
-import { type TestServer, startTestServer } from "../support/test-server.ts";
-import { HOSTILE_VALUES, argumentsWith, expectNoProblems, leavesOf, operationFor, rootFields } from "./hostile-input.ts";
+import { schema } from "../../src/schema.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { argumentsWith, expectNoProblems, HOSTILE_VALUES, leavesOf, operationFor, rootFields } from "./hostile-input.ts";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -114,7 +114,13 @@ export function operationFor(kind: "query" | "mutation", field: GraphQLField<unk
 export const rootFields = (type: GraphQLObjectType | null | undefined) => Object.values(type?.getFields() ?? {});
 
 // What no answer may hold: a stack frame, SQL, or a database's own words.
-const LEAKS = [/\bat .+\.(ts|js|mjs|cjs):\d+/, /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b/, /prisma/i, /\bCode: `|SQLSTATE|\b22P0[25]\b/, /invalid input syntax|invalid byte sequence|unsupported Unicode escape/i];
+const LEAKS = [
+  /\bat .+\.(ts|js|mjs|cjs):\d+/,
+  /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b/,
+  /prisma/i,
+  /\bCode: `|SQLSTATE|\b22P0[25]\b/,
+  /invalid input syntax|invalid byte sequence|unsupported Unicode escape/i,
+];
 
 /**
  * Why `response` is not an acceptable answer to hostile input, or undefined:

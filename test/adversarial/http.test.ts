@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "../support/test-server.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { expectNoProblems, problemWith } from "./hostile-input.ts";
 
 let server: TestServer;
@@ -15,7 +15,8 @@ const send = (init: RequestInit & { headers?: Record<string, string> }, path = "
     headers: { authorization: `Bearer ${server.secretKey}`, "content-type": "application/json", ...init.headers },
   });
 const json = (body: unknown) => ({ body: JSON.stringify(body) });
-const USERS = "query($first: Int, $last: Int, $after: String, $before: String) { users(first: $first, last: $last, after: $after, before: $before) { nodes { id } } }";
+const USERS =
+  "query($first: Int, $last: Int, $after: String, $before: String) { users(first: $first, last: $last, after: $after, before: $before) { nodes { id } } }";
 const PAGE = "query($page: Int!, $size: Int!) { userPage(page: $page, size: $size) { items { id } } }";
 
 /** A request that must be refused with a coded 4xx (and no 500, no leak). */
@@ -66,7 +67,11 @@ test("malformed cursors and page sizes out of range are BAD_USER_INPUT", async (
   for (const first of [-1, 1001, 2_147_483_647, -2_147_483_648]) {
     await expectRefused(`first ${first}`, send(json({ query: USERS, variables: { first } })), 400);
   }
-  for (const variables of [{ page: -1, size: 10 }, { page: 0, size: -1 }, { page: 0, size: 1_000_000 }]) {
+  for (const variables of [
+    { page: -1, size: 10 },
+    { page: 0, size: -1 },
+    { page: 0, size: 1_000_000 },
+  ]) {
     await expectRefused(JSON.stringify(variables), send(json({ query: PAGE, variables })), 400);
   }
   // Past what an Int holds: GraphQL's own coercion refuses it.
@@ -91,7 +96,7 @@ test("hostile values sent as literals in the document are refused as they are as
 test("arguments of nested fields are checked as those of root fields", async () => {
   await server.graphql('mutation { createOrganization(input: { id: "nested-org", name: "Nested" }) { __typename } }');
   const response = await server.graphql(
-    "query($after: String) { organization(id: \"nested-org\") { users(first: 5, after: $after) { nodes { id } } } }",
+    'query($after: String) { organization(id: "nested-org") { users(first: 5, after: $after) { nodes { id } } } }',
     { after: "a\u0000b" },
   );
   expect(response.status).toBe(400);

@@ -1,20 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
 import { inject } from "vitest";
 import { type Database, type DatabaseOptions, openDatabase, pgliteExtensions, wrapPGlite } from "../../src/db/client.ts";
+import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
 
 /** Where the migrated template lives: a PGlite dump, or a PostgreSQL template database. */
-export type TestDatabaseTemplate =
-  | { kind: "pglite"; templateFile: string }
-  | { kind: "postgres"; url: string; template: string };
+export type TestDatabaseTemplate = { kind: "pglite"; templateFile: string } | { kind: "postgres"; url: string; template: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
     testDatabase: TestDatabaseTemplate;
   }
 }
-
 
 /** A fresh, migrated database of its own for one test file. */
 export async function openTestDatabase(options: DatabaseOptions = {}): Promise<Database> {

@@ -1,0 +1,44 @@
+// The auth domain's part of the GraphQL schema: the user behind a user token, and making such tokens.
+
+import { NotFoundError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
+import { resultUnion } from "../graphql/result-union.ts";
+import { createUserToken, TOKEN_LIFETIME } from "./user-tokens.ts";
+
+builder.queryField("me", (t) =>
+  t.prismaField({
+    type: "User",
+    nullable: true,
+    description: "The user behind a user token or a member's access token (null once deleted).",
+    // Open to user tokens and members, which the Query type's default (secret keys only) would refuse.
+    skipTypeScopes: true,
+    authScopes: { $any: { userToken: true, member: true } },
+    resolve: (query, _root, _args, { prisma, auth }) =>
+      "userId" in auth
+        ? prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id: auth.userId } } })
+        : null,
+  }),
+);
+
+const CreateUserTokenSuccess = builder.simpleObject("CreateUserTokenSuccess", {
+  fields: (t) => ({
+    token: t.string({ description: "Send as `Authorization: Bearer …` with a publishable key as `x-api-key`." }),
+    expiresAt: t.field({ type: "DateTime" }),
+  }),
+});
+
+const CreateUserTokenResult = resultUnion("CreateUserToken", CreateUserTokenSuccess, [NotFoundError]);
+
+builder.mutationField("createUserToken", (t) =>
+  t.field({
+    type: CreateUserTokenResult,
+    description: `A token that lets this user read \`me\` and change its own user and channel settings from a client, with a publishable key. Lifetime ${TOKEN_LIFETIME.minSeconds}–${TOKEN_LIFETIME.maxSeconds} seconds.`,
+    authScopes: { scope: "tokens:write" },
+    args: {
+      userId: t.arg.id({ required: true }),
+      expiresInSeconds: t.arg.int({ defaultValue: TOKEN_LIFETIME.defaultSeconds }),
+    },
+    resolve: (_root, { userId, expiresInSeconds }, { prisma, auth }) =>
+      createUserToken(prisma, auth.projectId, userId, expiresInSeconds ?? TOKEN_LIFETIME.defaultSeconds),
+  }),
+);

@@ -1,0 +1,27 @@
+import { Prisma } from "../db/generated/prisma/client.ts";
+import { builder } from "../graphql/builder.ts";
+import { joinedValue, readsUserFields } from "../users/read/user-selection.ts";
+import { UserType } from "../users/schema/user-schema.ts";
+import { type OrganizationNode, OrganizationType } from "./organization-schema.ts";
+
+/** The user's organization as the Organization type reads it, as JSON; null without one. */
+const ORGANIZATION_OF_USER = Prisma.sql`(
+  SELECT json_build_object('id', o.id, 'name', o.name, 'parentId', o.parent_id, 'createdAt', o.created_at)
+  FROM organizations o WHERE o.project_id = u.project_id AND o.id = u.organization_id)`;
+
+type JoinedOrganization = Omit<OrganizationNode, "createdAt"> & { createdAt: string };
+
+builder.objectField(UserType, "organization", (t) =>
+  t.field({
+    type: OrganizationType,
+    nullable: true,
+    authScopes: { scope: "organizations:read" },
+    // A list reads each user's organization in its own statement; a single user loads it by id.
+    extensions: readsUserFields(["organizationId"], ORGANIZATION_OF_USER),
+    resolve: (user) => {
+      const joined = joinedValue(user, "organization") as JoinedOrganization | null | undefined;
+      if (joined === undefined) return user.organizationId;
+      return joined && { ...joined, createdAt: new Date(joined.createdAt) };
+    },
+  }),
+);

@@ -1,0 +1,65 @@
+import { Prisma, type User } from "../../db/generated/prisma/client.ts";
+import { selectColumn, USER_COLUMNS } from "../user-fields.ts";
+
+type Transaction = Prisma.TransactionClient;
+
+/** Every column of `users u`, named as Prisma names the fields, so that raw rows are `User`s. */
+const ALL_COLUMNS = Prisma.raw(USER_COLUMNS.map(({ field }) => selectColumn(field)).join(", "));
+
+/** What `writeUsers` writes: every column but the project, which the statement names itself. */
+const WRITTEN = USER_COLUMNS.filter(({ field }) => field !== "projectId");
+/** Set on conflict: every written column but the key. */
+const UPDATED = WRITTEN.filter(({ field }) => field !== "id");
+
+const WRITE_STATEMENT = {
+  columns: Prisma.raw(WRITTEN.map(({ column }) => column).join(", ")),
+  values: Prisma.raw(WRITTEN.map(({ column }) => `v.${column}`).join(", ")),
+  updates: Prisma.raw(UPDATED.map(({ column }) => `${column} = EXCLUDED.${column}`).join(", ")),
+};
+
+/**
+ * Reads and locks the users that exist among `ids` until the transaction
+ * ends. Rows are locked in id order, the order every writer uses, so two
+ * batches sharing users wait for each other instead of deadlocking.
+ */
+export function lockUsers(tx: Transaction, projectId: string, ids: readonly string[]): Promise<User[]> {
+  return tx.$queryRaw<User[]>`
+    SELECT ${ALL_COLUMNS} FROM users u
+    WHERE u.project_id = ${projectId}::uuid AND u.id = ANY(${ids}::text[])
+    ORDER BY u.id
+    FOR UPDATE`;
+}
+
+/**
+ * Writes whole rows in one statement, in id order: inserts the new users,
+ * updates the ones `lockUsers` returned, every column as the row holds it
+ * (the lock taken when it was read keeps other writers out). The update
+ * applies only where the stored version is the one the row was computed from, which holds for
+ * every row locked beforehand; a user someone else created after
+ * `lockUsers` looked is left alone (but locked, as ON CONFLICT locks every
+ * row it meets) and is missing from the ids returned.
+ */
+export async function writeUsers(tx: Transaction, projectId: string, rows: readonly User[]): Promise<string[]> {
+  const payload = JSON.stringify(rows.map(writtenValues));
+  const { columns, values, updates } = WRITE_STATEMENT;
+  const written = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO users AS u (project_id, ${columns})
+    SELECT ${projectId}::uuid, ${values}
+    FROM jsonb_populate_recordset(NULL::users, ${payload}::jsonb) AS v
+    ORDER BY v.id
+    ON CONFLICT (project_id, id) DO UPDATE SET ${updates}
+    WHERE u.version = EXCLUDED.version - 1
+    RETURNING u.id`;
+  return written.map(({ id }) => id);
+}
+
+/**
+ * The values a row writes, by column, leaving out nulls: `jsonb_populate_recordset`
+ * reads a missing key as NULL and each value as its column's type, and a batch
+ * of typical users weighs half as much.
+ */
+function writtenValues(row: User): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const { field, column } of WRITTEN) if (row[field] !== null) values[column] = row[field];
+  return values;
+}
