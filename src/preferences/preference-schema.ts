@@ -5,11 +5,17 @@ import { resultUnion } from "../graphql/result-union.ts";
 import { readsUserFields } from "../users/read/user-selection.ts";
 import type { ChannelType } from "./channel-types.ts";
 import {
+  type ChannelPreferenceInput as ChannelPreferenceInputShape,
+  type ChannelTypeSettingInput as ChannelTypeSettingInputShape,
   type ChannelTypeSettings,
   CONDITION_OPERATORS,
   type Condition,
+  type ConditionInput as ConditionInputShape,
   type PreferenceRule,
+  type PreferenceRuleInput as PreferenceRuleInputShape,
+  type PreferenceSetInput as PreferenceSetInputShape,
   type QuietHours,
+  type QuietHoursInput as QuietHoursInputShape,
   WEEKDAYS,
 } from "./preference-document.ts";
 import {
@@ -124,47 +130,56 @@ builder.prismaObjectFields("User", (t) => ({
 }));
 
 const ChannelTypeSettingInput = builder.inputType("ChannelTypeSettingInput", {
-  fields: (t) => ({
-    channelType: t.field({ type: ChannelTypeEnum, required: true }),
-    enabled: t.boolean({ description: "null removes the setting." }),
-  }),
+  fields: (t) =>
+    ({
+      channelType: t.field({ type: ChannelTypeEnum, required: true }),
+      enabled: t.boolean({ description: "null removes the setting." }),
+    }) satisfies Record<keyof ChannelTypeSettingInputShape, unknown>,
 });
 const ChannelPreferenceInput = builder.inputType("ChannelPreferenceInput", {
-  fields: (t) => ({ channelId: t.id({ required: true }), enabled: t.boolean({ description: "null removes the preference." }) }),
+  fields: (t) =>
+    ({
+      channelId: t.id({ required: true }),
+      enabled: t.boolean({ description: "null removes the preference." }),
+    }) satisfies Record<keyof ChannelPreferenceInputShape, unknown>,
 });
 const PreferenceConditionInput = builder.inputType("PreferenceConditionInput", {
-  fields: (t) => ({
-    variable: t.string({ required: true }),
-    operator: t.field({ type: ConditionOperatorEnum, required: true }),
-    argument: t.string(),
-  }),
+  fields: (t) =>
+    ({
+      variable: t.string({ required: true }),
+      operator: t.field({ type: ConditionOperatorEnum, required: true }),
+      argument: t.string(),
+    }) satisfies Record<keyof ConditionInputShape, unknown>,
 });
 const PreferenceRuleInput = builder.inputType("PreferenceRuleInput", {
-  fields: (t) => ({
-    key: t.string({ required: true }),
-    enabled: t.boolean({ description: "An explicit null removes the rule; left out, the rule keeps what it had." }),
-    channelTypes: t.field({ type: [ChannelTypeSettingInput], description: "Merges by channel type." }),
-    conditions: t.field({ type: [PreferenceConditionInput], description: "Replaces the rule's conditions." }),
-  }),
+  fields: (t) =>
+    ({
+      key: t.string({ required: true }),
+      enabled: t.boolean({ description: "An explicit null removes the rule; left out, the rule keeps what it had." }),
+      channelTypes: t.field({ type: [ChannelTypeSettingInput], description: "Merges by channel type." }),
+      conditions: t.field({ type: [PreferenceConditionInput], description: "Replaces the rule's conditions." }),
+    }) satisfies Record<keyof PreferenceRuleInputShape, unknown>,
 });
 const QuietHoursInput = builder.inputType("QuietHoursInput", {
-  fields: (t) => ({
-    start: t.string({ required: true }),
-    end: t.string({ required: true }),
-    weekdays: t.field({ type: [WeekdayEnum], description: "Left out: every day." }),
-    channelTypes: t.field({ type: [ChannelTypeEnum], description: "Left out: every channel type." }),
-  }),
+  fields: (t) =>
+    ({
+      start: t.string({ required: true }),
+      end: t.string({ required: true }),
+      weekdays: t.field({ type: [WeekdayEnum], description: "Left out: every day." }),
+      channelTypes: t.field({ type: [ChannelTypeEnum], description: "Left out: every channel type." }),
+    }) satisfies Record<keyof QuietHoursInputShape, unknown>,
 });
 const PreferenceSetInput = builder.inputType("PreferenceSetInput", {
   description: "A list given merges into the stored one by key; a list left out stays.",
-  fields: (t) => ({
-    channelTypes: t.field({ type: [ChannelTypeSettingInput] }),
-    channels: t.field({ type: [ChannelPreferenceInput] }),
-    categories: t.field({ type: [PreferenceRuleInput] }),
-    workflows: t.field({ type: [PreferenceRuleInput] }),
-    commercialSubscribed: t.boolean(),
-    quietHours: t.field({ type: QuietHoursInput, description: "null removes the quiet hours." }),
-  }),
+  fields: (t) =>
+    ({
+      channelTypes: t.field({ type: [ChannelTypeSettingInput] }),
+      channels: t.field({ type: [ChannelPreferenceInput] }),
+      categories: t.field({ type: [PreferenceRuleInput] }),
+      workflows: t.field({ type: [PreferenceRuleInput] }),
+      commercialSubscribed: t.boolean(),
+      quietHours: t.field({ type: QuietHoursInput, description: "null removes the quiet hours." }),
+    }) satisfies Record<keyof PreferenceSetInputShape, unknown>,
 });
 const SetPreferencesOptions = builder.inputType("SetPreferencesOptions", {
   fields: (t) => ({ expectedVersion: t.int({ description: "Refuse the change unless the set is at this version (0: not set yet)." }) }),

@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
 import { CHANNEL_TYPES } from "./channel-types.ts";
-import { defineWorkflow, deleteWorkflow } from "./workflows.ts";
+import { defineWorkflow, deleteWorkflow, type WorkflowInput } from "./workflows.ts";
 
 export const ChannelTypeEnum = builder.enumType("ChannelType", {
   values: CHANNEL_TYPES,
@@ -22,13 +22,14 @@ export const WorkflowType = builder.prismaObject("Workflow", {
 });
 
 const DefineWorkflowInput = builder.inputType("DefineWorkflowInput", {
-  fields: (t) => ({
-    key: t.id({ required: true }),
-    name: t.string(),
-    categories: t.stringList({ description: "Replaces the workflow's categories when given." }),
-    critical: t.boolean(),
-    commercial: t.boolean(),
-  }),
+  fields: (t) =>
+    ({
+      key: t.id({ required: true }),
+      name: t.string(),
+      categories: t.stringList({ description: "Replaces the workflow's categories when given." }),
+      critical: t.boolean(),
+      commercial: t.boolean(),
+    }) satisfies Record<keyof WorkflowInput, unknown>,
 });
 
 const DefineWorkflowSuccess = builder.simpleObject("DefineWorkflowSuccess", {
