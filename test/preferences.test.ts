@@ -332,7 +332,7 @@ describe("reading", () => {
   test("a page of users reads its preferences in a fixed number of statements", async () => {
     const page = (first: number) =>
       server.graphql(
-        `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id preferences { version categories { key } } preferenceSets { id } } } }`,
+        `{ users(first: ${first}, orderBy: { field: ID }) { nodes { id preferences { version categories { key } channels { enabled } } preferenceSets { id channels { channel { name } enabled } } } } }`,
       );
     const few = await server.countStatements(() => page(3));
     let response: GraphQLResponse | undefined;

@@ -22,6 +22,7 @@ import {
   DEFAULT_SET_ID,
   type OwnedPreferenceSet,
   type PreferenceSetView,
+  readChannelPreferences,
   readDefaultPreferences,
   readUserPreferenceSets,
   readUserPreferences,
@@ -84,15 +85,12 @@ export const PreferenceSetType = builder.objectRef<PreferenceSetView>("Preferenc
   fields: (t) => ({
     id: t.exposeID("id", { description: `"default", or the id of the organization whose sends it governs.` }),
     channelTypes: t.field({ type: [ChannelTypeSettingType], resolve: (set) => settingsList(set.document.channelTypes) }),
-    channels: t.field({
-      type: [ChannelPreferenceType],
-      description: "Preferences for the project's configured channels; they beat their channel type's.",
-      resolve: async (set, _args, { prisma, auth }) => {
-        const ids = Object.keys(set.document.channels);
-        if (ids.length === 0) return [];
-        const channels = await prisma.channel.findMany({ where: { projectId: auth.projectId, id: { in: ids } } });
-        return channels.map((channel) => ({ channel, enabled: set.document.channels[channel.id]! }));
-      },
+    channels: t.loadableList({
+      type: ChannelPreferenceType,
+      description: "Preferences for the project's configured channels (deleted ones left out); they beat their channel type's.",
+      // Every set of a response shares one statement (a page of users' preferences).
+      load: (sets: PreferenceSetView[], { prisma, auth }) => readChannelPreferences(prisma, auth.projectId, sets),
+      resolve: (set) => set,
     }),
     categories: t.field({ type: [PreferenceRuleType], resolve: (set) => rulesList(set.document.categories) }),
     workflows: t.field({ type: [PreferenceRuleType], resolve: (set) => rulesList(set.document.workflows) }),

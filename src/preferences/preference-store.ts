@@ -69,6 +69,18 @@ export function readUserPreferenceSets(prisma: PrismaClient, projectId: string, 
     .then((rows) => rows.map((row) => ({ ...viewOf(row), userId: row.userId })));
 }
 
+/** Each set's channel preferences with their channels, the channels of all the sets read in one statement. */
+export async function readChannelPreferences(prisma: PrismaClient, projectId: string, sets: readonly PreferenceSetView[]) {
+  const ids = [...new Set(sets.flatMap((set) => Object.keys(set.document.channels)))];
+  const channels =
+    ids.length === 0 ? [] : await prisma.channel.findMany({ where: { projectId, id: { in: ids } }, orderBy: { name: "asc" } });
+  return sets.map((set) =>
+    channels
+      .filter((channel) => channel.id in set.document.channels)
+      .map((channel) => ({ channel, enabled: set.document.channels[channel.id]! })),
+  );
+}
+
 /**
  * ValidationError with every problem of the input and set id; the set id is
  * "default" or the id of an organization in the caller's reach.
