@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { isParseArgsError, UsageError } from "../command-line.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import { isUuid } from "../validation/ids.ts";
 import { createApiKey, findOrCreateProject, listApiKeys, listProjects, revokeApiKey } from "./api-keys.ts";
 import { KEY_KINDS, type KeyKind, SCOPES, type Scope } from "./keys.ts";
 
@@ -86,7 +87,7 @@ async function keysRevoke(args: string[], prisma: PrismaClient, print: Print) {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
   const [keyId, ...extra] = positionals;
   if (!keyId || extra.length > 0) throw new UsageError("keys revoke takes one KEY_ID (see keys list).");
-  if (!UUID.test(keyId)) throw new UsageError(`Not a key id: ${keyId} (key ids are UUIDs; see keys list).`);
+  if (!isUuid(keyId)) throw new UsageError(`Not a key id: ${keyId} (key ids are UUIDs; see keys list).`);
   const outcome = await revokeApiKey(prisma, keyId);
   if (outcome === "not found") throw new UsageError(`No key with id ${keyId}.`);
   print(outcome === "revoked" ? `Revoked key ${keyId}.` : `Key ${keyId} was already revoked.`);
@@ -100,8 +101,6 @@ async function projectsList(args: string[], prisma: PrismaClient, print: Print) 
     ...projects.map((project) => [project.name, project.id, String(project._count.apiKeys), project.createdAt.toISOString()]),
   ]);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function required(value: string | undefined, option: string): string {
   if (value === undefined || value.trim() === "") throw new UsageError(`${option} is required.`);

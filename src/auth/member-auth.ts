@@ -1,12 +1,11 @@
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { organizationSubtreeIds } from "../organizations/subtree.ts";
+import { isUuid } from "../validation/ids.ts";
 import { verifyAccessToken } from "./access-tokens.ts";
 import type { MemberAuth } from "./caller.ts";
 import { SCOPES } from "./keys.ts";
 import { claimedProject } from "./project-tokens.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Verifies an access token and reads the member as it is now, not as the
@@ -16,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function authenticateMember(prisma: PrismaClient, token: string): Promise<MemberAuth> {
   const projectId = claimedProject(token);
   const project =
-    projectId && UUID.test(projectId)
+    projectId && isUuid(projectId)
       ? await prisma.project.findUnique({ where: { id: projectId }, select: { tokenSigningSecret: true, cursorSecret: true } })
       : null;
   const holder = project?.tokenSigningSecret ? await verifyAccessToken(project.tokenSigningSecret, projectId!, token) : undefined;

@@ -1,12 +1,7 @@
-import { z } from "zod";
 import { NotFoundError } from "../errors.ts";
+import { isUuid } from "../validation/ids.ts";
 
-const uuid = z.guid();
-
-/**
- * Channel ids are UUIDs. Any other text names no channel, and must not reach
- * a uuid column, where PostgreSQL would reject it with an error.
- */
+/** Channel ids are UUIDs: any other text names no channel. */
 export function assertChannelId(id: string): void {
-  if (!uuid.safeParse(id).success) throw new NotFoundError("channel", id);
+  if (!isUuid(id)) throw new NotFoundError("channel", id);
 }

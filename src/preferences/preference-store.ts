@@ -3,6 +3,7 @@ import { organizationInReach } from "../auth/reach.ts";
 import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
+import { isUuid } from "../validation/ids.ts";
 import {
   documentFrom,
   emptyDocument,
@@ -54,12 +55,11 @@ export async function readUserPreferences(
   const rows = await prisma.preferenceSet.findMany({
     where: { projectId, userId: { in: keys.map((key) => key.userId) }, setId: { in: keys.map((key) => key.setId) } },
   });
-  const found = new Map(rows.map((row) => [JSON.stringify([row.userId, row.setId]), viewOf(row)]));
-  const missing = keys.some((key) => !found.has(JSON.stringify([key.userId, key.setId])));
+  const keyOf = ({ userId, setId }: { userId: string; setId: string }) => JSON.stringify([userId, setId]);
+  const found = new Map(rows.map((row) => [keyOf(row), viewOf(row)]));
+  const missing = keys.some((key) => !found.has(keyOf(key)));
   const defaults = missing ? await readDefaultPreferences(prisma, projectId) : null;
-  return keys.map(
-    (key) => found.get(JSON.stringify([key.userId, key.setId])) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null },
-  );
+  return keys.map((key) => found.get(keyOf(key)) ?? { ...defaults!, id: key.setId, version: 0, updatedAt: null });
 }
 
 /** The users' own sets, ordered by id, each with its user's id. */
@@ -87,7 +87,7 @@ export async function readChannelPreferences(prisma: PrismaClient, projectId: st
  */
 async function validate(tx: Transaction, auth: Auth, setId: string, input: PreferenceSetInput) {
   const { projectId } = auth;
-  const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter((id) => UUID.test(id));
+  const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter(isUuid);
   const [channels, organization] = await Promise.all([
     channelIds.length > 0 ? tx.channel.findMany({ where: { projectId, id: { in: channelIds } }, select: { id: true } }) : [],
     setId === DEFAULT_SET_ID
@@ -100,7 +100,6 @@ async function validate(tx: Transaction, auth: Auth, setId: string, input: Prefe
   }
   if (problems.length > 0) throw new ValidationError(problems);
 }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Locks the users in id order (writers of the same users queue instead of
