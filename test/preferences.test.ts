@@ -409,3 +409,43 @@ describe("access", () => {
     expect(response.data.setPreferences).toMatchObject({ __typename: "NotFoundError", id: "ada" });
   });
 });
+
+describe("channel deletion", () => {
+  test("deleting a channel removes its preferences from every set and the defaults in the same transaction", async () => {
+    const created = await server.graphql(
+      `mutation { createChannel(input: { name: "push-gone", provider: FCM }) { ... on CreateChannelSuccess { channel { id } } } }`,
+    );
+    const channelId = created.data.createChannel.channel.id;
+    const kept = (
+      await server.graphql(
+        `mutation { createChannel(input: { name: "push-kept", provider: FCM }) { ... on CreateChannelSuccess { channel { id } } } }`,
+      )
+    ).data.createChannel.channel.id;
+    const channels = [
+      { channelId, enabled: false },
+      { channelId: kept, enabled: true },
+    ];
+    await server.prisma.user.createMany({
+      data: ["chan-a", "chan-b"].map((id) => ({ projectId: server.projectId, id, organizationId: "acme" })),
+    });
+    await set("chan-a", { channels });
+    await set("chan-b", { channels }, { setId: "acme" });
+    await server.graphql(`mutation D($input: PreferenceSetInput!) { setDefaultPreferences(input: $input) { __typename } }`, {
+      input: { channels },
+    });
+    const deleted = await server.graphql(`mutation D($id: ID!) { deleteChannel(id: $id) { __typename } }`, { id: channelId });
+    expect(deleted.errors).toBeUndefined();
+    const stored = [
+      ...(await server.prisma.preferenceSet.findMany({ where: { projectId: server.projectId, userId: { startsWith: "chan-" } } })),
+      ...(await server.prisma.defaultPreferenceSet.findMany({ where: { projectId: server.projectId } })),
+    ].map((row) => Object.keys((row.document as { channels: object }).channels));
+    expect(stored).toEqual([[kept], [kept], [kept]]);
+    const read = await server.graphql(READ, { id: "chan-a" });
+    expect(read.data.user.preferences.channels).toEqual([{ channel: { name: "push-kept" }, enabled: true }]);
+    // A set naming the deleted channel afterwards is refused, not stored.
+    expect(await set("chan-a", { channels: [{ channelId, enabled: true }] })).toMatchObject({
+      __typename: "ValidationError",
+      fields: [{ field: "channels.0.channelId", reason: "unknown" }],
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Channel, ChannelProvider, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { forgetChannelPreferences } from "../preferences/preference-store.ts";
 import { plainText } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { assertChannelId } from "./channel-id.ts";
@@ -40,10 +41,17 @@ export async function renameChannel(prisma: PrismaClient, projectId: string, id:
   }
 }
 
-/** Deletes a channel; the database deletes every user's settings for it too (ON DELETE CASCADE). */
+/**
+ * Deletes a channel; the database deletes every user's settings for it too (ON
+ * DELETE CASCADE), and the same transaction removes the preferences for it
+ * from every preference set, so none lingers.
+ */
 export async function deleteChannel(prisma: PrismaClient, projectId: string, id: string): Promise<{ id: string }> {
   assertChannelId(id);
-  const { count } = await prisma.channel.deleteMany({ where: { id, projectId } });
+  const [{ count }] = await prisma.$transaction([
+    prisma.channel.deleteMany({ where: { id, projectId } }),
+    ...forgetChannelPreferences(prisma, projectId, id),
+  ]);
   if (count === 0) throw new NotFoundError("channel", id);
   return { id };
 }

@@ -82,6 +82,31 @@ export async function readChannelPreferences(prisma: PrismaClient, projectId: st
 }
 
 /**
+ * The statements that remove a deleted channel's preferences from the
+ * project's sets and defaults, to run in the transaction that deletes it.
+ * They follow the DELETE, which waits for writers holding the channel
+ * (lockedChannelIds), so a set written meanwhile is cleaned too.
+ */
+export function forgetChannelPreferences(prisma: PrismaClient, projectId: string, channelId: string) {
+  return [
+    prisma.$executeRaw`
+      UPDATE preference_sets SET document = jsonb_set(document, '{channels}', (document->'channels') - ${channelId}::text)
+      WHERE project_id = ${projectId}::uuid AND document->'channels'->${channelId}::text IS NOT NULL`,
+    prisma.$executeRaw`
+      UPDATE default_preference_sets SET document = jsonb_set(document, '{channels}', (document->'channels') - ${channelId}::text)
+      WHERE project_id = ${projectId}::uuid AND document->'channels'->${channelId}::text IS NOT NULL`,
+  ];
+}
+
+/** The ids among `channelIds` of the project's channels, share-locked until the transaction ends so none is deleted meanwhile. */
+async function lockedChannelIds(tx: Transaction, projectId: string, channelIds: readonly string[]): Promise<Set<string>> {
+  if (channelIds.length === 0) return new Set();
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM channels WHERE project_id = ${projectId}::uuid AND id = ANY(${[...channelIds]}::uuid[]) FOR SHARE`;
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
  * ValidationError with every problem of the input and set id; the set id is
  * "default" or the id of an organization in the caller's reach.
  */
@@ -89,12 +114,12 @@ async function validate(tx: Transaction, auth: Auth, setId: string, input: Prefe
   const { projectId } = auth;
   const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter(isUuid);
   const [channels, organization] = await Promise.all([
-    channelIds.length > 0 ? tx.channel.findMany({ where: { projectId, id: { in: channelIds } }, select: { id: true } }) : [],
+    lockedChannelIds(tx, projectId, channelIds),
     setId === DEFAULT_SET_ID
       ? null
       : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
   ]);
-  const problems = preferenceInputProblems(input, new Set(channels.map((channel) => channel.id)));
+  const problems = preferenceInputProblems(input, channels);
   if (setId !== DEFAULT_SET_ID && !(organization && organizationInReach(auth, organization.id))) {
     problems.unshift({ field: "setId", message: `"default" or the id of one of the project's organizations`, reason: "unknown" });
   }
