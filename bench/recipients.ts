@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
-import { BENCH_AT, BENCH_CATEGORY, BENCH_DATA, BENCH_WORKFLOW, addRecipientData } from "./recipients-data.ts";
+import { addRecipientData, BENCH_AT, BENCH_CATEGORY, BENCH_DATA, BENCH_WORKFLOW } from "./recipients-data.ts";
 import { configuredTarget } from "./targets.ts";
 
 const USAGE = `Usage: npm run bench:recipients
@@ -34,7 +34,15 @@ const MAX_PAGES = Number(process.env.BENCH_PAGES ?? Number.POSITIVE_INFINITY);
 const PAGE_SIZE = 1000;
 const WARM_UP_PAGES = 3;
 
-type Decision = { channelType: string; channel: { id: string } | null; provider: string | null; destination: string | null; allowed: boolean; reason: string; allowedAt: string | null };
+type Decision = {
+  channelType: string;
+  channel: { id: string } | null;
+  provider: string | null;
+  destination: string | null;
+  allowed: boolean;
+  reason: string;
+  allowedAt: string | null;
+};
 type Recipient = { id: string; reachable: boolean; channels: Decision[] };
 type GatewayPage = { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: (Omit<Recipient, "id"> & { user: { id: string } })[] };
 
@@ -104,7 +112,17 @@ try {
     return result.data.resolveRecipients;
   };
   const baselinePage = async (after: string) => {
-    const params = [project.id, ORGANIZATION, after, PAGE_SIZE, BENCH_WORKFLOW, BENCH_CATEGORY, [ORGANIZATION, "default"], BENCH_DATA, BENCH_AT];
+    const params = [
+      project.id,
+      ORGANIZATION,
+      after,
+      PAGE_SIZE,
+      BENCH_WORKFLOW,
+      BENCH_CATEGORY,
+      [ORGANIZATION, "default"],
+      BENCH_DATA,
+      BENCH_AT,
+    ];
     const response = await fetch(baselineUrl, { method: "POST", body: JSON.stringify(params) });
     if (!response.ok) throw new Error(`baseline failed: ${await response.text()}`);
     return (await response.json()) as Recipient[];
@@ -138,7 +156,8 @@ try {
     const baseline = await runs.baseline();
     const got = gateway ?? (await runs.gateway());
     recipients += got.nodes.length;
-    for (const node of got.nodes) for (const decision of node.channels) reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
+    for (const node of got.nodes)
+      for (const decision of node.channels) reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
     const [left, right] = [digest(got.nodes.map((node) => ({ ...node, id: node.user.id }))), digest(baseline)];
     if (left.length !== right.length) mismatches += Math.abs(left.length - right.length);
     left.forEach((line, index) => {
@@ -153,7 +172,8 @@ try {
   }
 
   const rate = (ms: number[]) => (recipients / ms.reduce((sum, one) => sum + one, 0)) * 1000;
-  const percentile = (ms: number[], p: number) => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((ms.length * p) / 100))]!;
+  const percentile = (ms: number[], p: number) =>
+    [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((ms.length * p) / 100))]!;
   const row = (contender: string, ms: number[]) =>
     `| ${contender} | ${Math.round(rate(ms)).toLocaleString("en")} | ${percentile(ms, 50).toFixed(1)} | ${percentile(ms, 95).toFixed(1)} |`;
   const total = [...reasons.values()].reduce((sum, count) => sum + count, 0);
@@ -168,7 +188,10 @@ try {
       "",
       `gateway / baseline: ${Math.round((rate(times.gateway) / rate(times.baseline)) * 100)} %; decisions that differ: ${mismatches} of ${total.toLocaleString("en")}`,
       "",
-      `Decisions by reason: ${[...reasons].sort((a, b) => b[1] - a[1]).map(([reason, count]) => `${reason} ${((count / total) * 100).toFixed(1)} %`).join(", ")}`,
+      `Decisions by reason: ${[...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, count]) => `${reason} ${((count / total) * 100).toFixed(1)} %`)
+        .join(", ")}`,
     ].join("\n"),
   );
   if (firstMismatch) console.error(`First difference:\n${firstMismatch}`);

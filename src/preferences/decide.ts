@@ -3,7 +3,7 @@ import type { ChannelType } from "./channel-types.ts";
 import { type ConditionContext, conditionHolds } from "./conditions.ts";
 import type { Destination } from "./destinations.ts";
 import type { PreferenceDocument, PreferenceRule } from "./preference-document.ts";
-import { quietHoursEnd } from "./quiet-hours.ts";
+import { rememberedQuietHoursEnd } from "./quiet-hours.ts";
 
 export const DECISION_REASONS = [
   "ALLOWED",
@@ -85,7 +85,7 @@ function preferenceRefusal(
       if (refusal) return refusal;
     }
   }
-  const quietUntil = preferences.quietHours && quietHoursEnd(preferences.quietHours, channelType, send.at, user.timezone);
+  const quietUntil = preferences.quietHours && rememberedQuietHoursEnd(preferences.quietHours, channelType, send.at, user.timezone);
   return quietUntil ? refused("QUIET_HOURS", quietUntil) : null;
 }
 

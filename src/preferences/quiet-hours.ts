@@ -15,7 +15,10 @@ const minutesOf = (time: string) => {
  * which is the day `weekdays` names.
  */
 export function quietHoursEnd(quiet: QuietHours, channelType: ChannelType, at: Date, timezone: string | null): Date | null {
-  if (!quiet.channelTypes.includes(channelType)) return null;
+  return quiet.channelTypes.includes(channelType) ? windowEnd(quiet, at, timezone) : null;
+}
+
+function windowEnd(quiet: QuietHours, at: Date, timezone: string | null): Date | null {
   const zone = timezone && IANAZone.isValidZone(timezone) ? timezone : "UTC";
   const now = DateTime.fromJSDate(at, { zone });
   const start = minutesOf(quiet.start);
@@ -30,4 +33,24 @@ export function quietHoursEnd(quiet: QuietHours, channelType: ChannelType, at: D
     if (now >= opens && now < closes) return closes.toUTC().toJSDate();
   }
   return null;
+}
+
+const MAX_REMEMBERED = 10_000;
+let remembered: { at: number; ends: Map<string, Date | null> } = { at: Number.NaN, ends: new Map() };
+
+/**
+ * quietHoursEnd, remembering the answers for the latest instant asked about:
+ * a page of users shares a few zones and windows, so luxon runs for each of
+ * those, not for each user (a page is decided synchronously, one instant).
+ */
+export function rememberedQuietHoursEnd(quiet: QuietHours, channelType: ChannelType, at: Date, timezone: string | null): Date | null {
+  if (!quiet.channelTypes.includes(channelType)) return null;
+  if (remembered.at !== at.getTime() || remembered.ends.size > MAX_REMEMBERED) remembered = { at: at.getTime(), ends: new Map() };
+  const key = `${timezone}|${quiet.start}|${quiet.end}|${quiet.weekdays ? quiet.weekdays.join() : "*"}`;
+  let end = remembered.ends.get(key);
+  if (end === undefined) {
+    end = windowEnd(quiet, at, timezone);
+    remembered.ends.set(key, end);
+  }
+  return end;
 }

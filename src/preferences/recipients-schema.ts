@@ -1,6 +1,7 @@
 import { ChannelType as ChannelObject, ChannelProviderEnum } from "../channels/channel-schema.ts";
 import { builder } from "../graphql/builder.ts";
 import { connectionType } from "../graphql/connection.ts";
+import { userSelectionOf } from "../users/read/user-selection.ts";
 import { UserFilterInput } from "../users/schema/list-schema.ts";
 import { UserType } from "../users/schema/user-schema.ts";
 import { DECISION_REASONS, type Decision } from "./decide.ts";
@@ -59,6 +60,15 @@ the users named by userIds, or an audience by filter, a page at a time in id ord
       first: t.arg.int(),
       after: t.arg.string(),
     },
-    resolve: (_root, args, { prisma, auth }) => resolveRecipients(prisma, auth, args),
+    resolve: (_root, args, { prisma, auth }, info) =>
+      resolveRecipients(
+        prisma,
+        auth,
+        args,
+        userSelectionOf(info, [
+          ["nodes", "user"],
+          ["edges", "node", "user"],
+        ]),
+      ),
   }),
 );
