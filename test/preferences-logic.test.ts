@@ -1,8 +1,15 @@
 import { describe, expect, test } from "vitest";
+import type { ValidationError } from "../src/errors.ts";
 import { conditionHolds } from "../src/preferences/conditions.ts";
 import { type DecidingUser, decide, type Send } from "../src/preferences/decide.ts";
 import { destinationsOf, type ReachableUser } from "../src/preferences/destinations.ts";
-import { emptyDocument, mergePreferences, type PreferenceDocument } from "../src/preferences/preference-document.ts";
+import {
+  emptyDocument,
+  mergePreferences,
+  type PreferenceDocument,
+  type PreferenceSetInput,
+  parsePreferenceInput,
+} from "../src/preferences/preference-document.ts";
 import { quietHoursEnd } from "../src/preferences/quiet-hours.ts";
 
 // The send-time decision as pure functions, without a database.
@@ -196,5 +203,61 @@ describe("conditionHolds", () => {
     expect(holds("data.missing", "EMPTY")).toBe(true);
     expect(holds("recipient.plan", "NOT_EMPTY")).toBe(true);
     expect(holds("data.missing", "GREATER_THAN", "0")).toBe(false);
+  });
+});
+
+describe("parsePreferenceInput", () => {
+  const problems = (input: unknown, known: string[] = []) => {
+    try {
+      parsePreferenceInput(input as PreferenceSetInput, new Set(known));
+      return [];
+    } catch (error) {
+      return (error as ValidationError).fields.map(({ field, reason }) => `${field} ${reason}`).sort();
+    }
+  };
+
+  test("strict: unknown fields, wrong types, NUL and oversized lists are reported together under dotted paths", () => {
+    expect(
+      problems({
+        extra: true,
+        commercialSubscribed: "yes",
+        categories: [
+          { key: "a\u0000b", enabled: true },
+          { key: "ok", conditions: Array.from({ length: 21 }, () => ({ variable: "data.x", operator: "EMPTY" })) },
+          { key: "ok", conditions: [{ variable: "data.x", operator: "NOPE" }] },
+        ],
+        workflows: Array.from({ length: 201 }, (_, index) => ({ key: `w${index}` })),
+        quietHours: { start: "07:00", end: "07:00", channelTypes: ["FAX"] },
+      }),
+    ).toEqual([
+      "categories.0.key invalid",
+      "categories.1.conditions too_many",
+      "categories.2.conditions.0.operator invalid",
+      "categories.2.key conflict",
+      "commercialSubscribed invalid",
+      "extra unknown",
+      "quietHours.channelTypes.0 invalid",
+      "quietHours.end invalid",
+      "workflows too_many",
+    ]);
+  });
+
+  test("channel ids must be the project's, once each; a valid input parses to what merges", () => {
+    const known = "0b7f1c9e-0000-4000-8000-000000000001";
+    expect(
+      problems(
+        {
+          channels: [
+            { channelId: known, enabled: true },
+            { channelId: known, enabled: false },
+            { channelId: "nope", enabled: false },
+          ],
+        },
+        [known],
+      ),
+    ).toEqual(["channels.1.channelId conflict", "channels.2.channelId unknown"]);
+    expect(parsePreferenceInput({ categories: [{ key: "news", enabled: null }] }, new Set())).toEqual({
+      categories: [{ key: "news", enabled: null }],
+    });
   });
 });

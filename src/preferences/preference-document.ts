@@ -1,4 +1,6 @@
-import type { FieldProblem } from "../errors.ts";
+import { z } from "zod";
+import { type FieldProblem, ValidationError } from "../errors.ts";
+import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { CHANNEL_TYPES, type ChannelType } from "./channel-types.ts";
 
 // A preference set as it is stored (a JSON document) and read. Lists keyed by
@@ -44,95 +46,134 @@ export function documentFrom(json: unknown): PreferenceDocument {
   return { ...emptyDocument(), ...(json as Partial<PreferenceDocument>) };
 }
 
-export type ChannelTypeSettingInput = { channelType: ChannelType; enabled?: boolean | null };
-export type ChannelPreferenceInput = { channelId: string; enabled?: boolean | null };
-export type ConditionInput = { variable: string; operator: ConditionOperator; argument?: string | null };
-export type PreferenceRuleInput = {
-  key: string;
-  enabled?: boolean | null;
-  channelTypes?: readonly ChannelTypeSettingInput[] | null;
-  conditions?: readonly ConditionInput[] | null;
-};
-export type QuietHoursInput = {
-  start: string;
-  end: string;
-  weekdays?: readonly Weekday[] | null;
-  channelTypes?: readonly ChannelType[] | null;
-};
-export type PreferenceSetInput = {
-  channelTypes?: readonly ChannelTypeSettingInput[] | null;
-  channels?: readonly ChannelPreferenceInput[] | null;
-  categories?: readonly PreferenceRuleInput[] | null;
-  workflows?: readonly PreferenceRuleInput[] | null;
-  commercialSubscribed?: boolean | null;
-  quietHours?: QuietHoursInput | null;
-};
-
 const MAX_RULES = 200;
 const MAX_CONDITIONS = 20;
 const RULE_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const VARIABLE = /^(recipient|data)(\.[A-Za-z0-9_-]+)+$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WITHOUT_ARGUMENT: readonly ConditionOperator[] = ["EMPTY", "NOT_EMPTY"];
+/** Refinements that run even when other fields failed, so that every problem is reported at once. */
+const ALWAYS = { when: () => true };
 
-/**
- * Every problem of the input at once, under dotted paths
- * (`categories.2.conditions.0.operator`). `knownChannelIds` are the project's channels.
- */
-export function preferenceInputProblems(input: PreferenceSetInput, knownChannelIds: ReadonlySet<string>): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const problem = (field: string, message: string, reason: FieldProblem["reason"] = "invalid") => problems.push({ field, message, reason });
-  const duplicates = <Item>(list: readonly Item[], keyOf: (item: Item) => string, path: string, keyField: string) => {
-    const seen = new Set<string>();
-    list.forEach((item, index) => {
-      const key = keyOf(item);
-      if (seen.has(key)) problem(`${path}.${index}.${keyField}`, `${JSON.stringify(key)} is given twice`, "conflict");
+/** At most `max` items; a refinement rather than .max(), which would keep the refinements around it from running. */
+const atMost = (max: number, what: string) => (items: unknown[], context: z.RefinementCtx) => {
+  if (items.length > max) context.addIssue({ code: "custom", message: `at most ${max} ${what}`, params: { reason: "too_many" } });
+};
+
+/** A refinement reporting each item whose key an earlier item has, at `<index>.<keyField>`. */
+const uniqueBy =
+  <Item>(keyField: keyof Item & string) =>
+  (items: Item[], context: z.RefinementCtx) => {
+    const seen = new Set<unknown>();
+    items.forEach((item, index) => {
+      const key = (item as Record<string, unknown> | null)?.[keyField];
+      if (seen.has(key)) {
+        context.addIssue({
+          code: "custom",
+          path: [index, keyField],
+          message: `${JSON.stringify(key)} is given twice`,
+          params: { reason: "conflict" },
+        });
+      }
       seen.add(key);
     });
   };
 
-  if (input.channelTypes) duplicates(input.channelTypes, (setting) => setting.channelType, "channelTypes", "channelType");
-  if (input.channels) {
-    duplicates(input.channels, (channel) => channel.channelId, "channels", "channelId");
-    input.channels.forEach((channel, index) => {
-      if (!knownChannelIds.has(channel.channelId)) problem(`channels.${index}.channelId`, "no channel with this id", "unknown");
-    });
-  }
-  for (const list of ["categories", "workflows"] as const) {
-    const rules = input[list];
-    if (!rules) continue;
-    if (rules.length > MAX_RULES) problem(list, `at most ${MAX_RULES} rules`, "too_many");
-    duplicates(rules, (rule) => rule.key, list, "key");
-    rules.forEach((rule, index) => {
-      const path = `${list}.${index}`;
-      if (!RULE_KEY.test(rule.key)) {
-        problem(`${path}.key`, "1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
-      }
-      if (rule.channelTypes) duplicates(rule.channelTypes, (setting) => setting.channelType, `${path}.channelTypes`, "channelType");
-      if (rule.conditions && rule.conditions.length > MAX_CONDITIONS) {
-        problem(`${path}.conditions`, `at most ${MAX_CONDITIONS} conditions`, "too_many");
-      }
-      rule.conditions?.forEach((condition, conditionIndex) => {
-        const at = `${path}.conditions.${conditionIndex}`;
-        if (!VARIABLE.test(condition.variable)) {
-          problem(`${at}.variable`, "a path under recipient. or data., such as recipient.locale or data.amount");
+const channelTypeSettings = z
+  .array(z.strictObject({ channelType: z.enum(CHANNEL_TYPES), enabled: z.boolean().nullish() }))
+  .superRefine(uniqueBy("channelType"), ALWAYS);
+
+const channelPreference = z.strictObject({ channelId: z.string(), enabled: z.boolean().nullish() });
+
+const condition = z
+  .strictObject({
+    variable: z.string().regex(VARIABLE, "a path under recipient. or data., such as recipient.locale or data.amount"),
+    operator: z.enum(CONDITION_OPERATORS),
+    argument: z.string().nullish(),
+  })
+  .superRefine(({ operator, argument }, context) => {
+    // An unknown operator is reported as such, not as missing its argument.
+    if (!CONDITION_OPERATORS.includes(operator)) return;
+    const takesArgument = !WITHOUT_ARGUMENT.includes(operator);
+    if (takesArgument && argument == null) {
+      context.addIssue({ code: "custom", path: ["operator"], message: `${operator} needs an argument`, params: { reason: "required" } });
+    }
+    if (!takesArgument && argument != null)
+      context.addIssue({ code: "custom", path: ["operator"], message: `${operator} takes no argument` });
+  }, ALWAYS);
+
+const rule = z.strictObject({
+  key: z.string().regex(RULE_KEY, "1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"),
+  enabled: z.boolean().nullish(),
+  channelTypes: channelTypeSettings.nullish(),
+  conditions: z.array(condition).superRefine(atMost(MAX_CONDITIONS, "conditions"), ALWAYS).nullish(),
+});
+const rules = z.array(rule).superRefine(atMost(MAX_RULES, "rules"), ALWAYS).superRefine(uniqueBy("key"), ALWAYS);
+
+const timeOfDay = z.string().regex(TIME, "a time of day as HH:MM, 00:00 to 23:59");
+const quietHours = z
+  .strictObject({
+    start: timeOfDay,
+    end: timeOfDay,
+    weekdays: z.array(z.enum(WEEKDAYS)).nullish(),
+    channelTypes: z.array(z.enum(CHANNEL_TYPES)).nullish(),
+  })
+  .superRefine(({ start, end }, context) => {
+    if (start === end) context.addIssue({ code: "custom", path: ["end"], message: "differs from start" });
+  }, ALWAYS);
+
+const preferenceSetInput = z.strictObject({
+  channelTypes: channelTypeSettings.nullish(),
+  channels: z.array(channelPreference).superRefine(uniqueBy("channelId"), ALWAYS).nullish(),
+  categories: rules.nullish(),
+  workflows: rules.nullish(),
+  commercialSubscribed: z.boolean().nullish(),
+  quietHours: quietHours.nullish(),
+});
+
+// What the GraphQL inputs name (preference-schema.ts ties them with `satisfies`), and what a parsed input holds.
+export type ChannelTypeSettingInput = z.input<typeof channelTypeSettings>[number];
+export type ChannelPreferenceInput = z.input<typeof channelPreference>;
+export type ConditionInput = z.input<typeof condition>;
+export type PreferenceRuleInput = z.input<typeof rule>;
+export type QuietHoursInput = z.input<typeof quietHours>;
+export type PreferenceSetInput = z.input<typeof preferenceSetInput>;
+export type ParsedPreferenceSetInput = z.output<typeof preferenceSetInput>;
+
+/**
+ * The input validated, or a ValidationError with every problem of it (and
+ * `problems` found beforehand) under dotted paths such as
+ * `categories.2.conditions.0.operator`. `knownChannelIds`: the project's channels.
+ */
+export function parsePreferenceInput(
+  input: PreferenceSetInput,
+  knownChannelIds: ReadonlySet<string>,
+  problems: FieldProblem[] = [],
+): ParsedPreferenceSetInput {
+  const schema = preferenceSetInput.extend({
+    channels: preferenceSetInput.shape.channels.superRefine((channels, context) => {
+      channels?.forEach(({ channelId }, index) => {
+        if (!knownChannelIds.has(channelId)) {
+          context.addIssue({
+            code: "custom",
+            path: [index, "channelId"],
+            message: "no channel with this id",
+            params: { reason: "unknown" },
+          });
         }
-        const takesArgument = !WITHOUT_ARGUMENT.includes(condition.operator);
-        if (takesArgument && condition.argument == null) problem(`${at}.operator`, `${condition.operator} needs an argument`, "required");
-        if (!takesArgument && condition.argument != null) problem(`${at}.operator`, `${condition.operator} takes no argument`);
       });
-    });
-  }
-  const quiet = input.quietHours;
-  if (quiet) {
-    if (!TIME.test(quiet.start)) problem("quietHours.start", "a time of day as HH:MM, 00:00 to 23:59");
-    if (!TIME.test(quiet.end)) problem("quietHours.end", "a time of day as HH:MM, 00:00 to 23:59");
-    if (quiet.start === quiet.end) problem("quietHours.end", "differs from start");
-  }
-  return problems;
+    }, ALWAYS),
+  });
+  const result = safeParseInput(schema, input);
+  const all = [...problems, ...(result.success ? [] : fieldProblems(result.error))];
+  if (all.length > 0) throw new ValidationError(all);
+  return result.data!;
 }
 
-function mergeChannelTypes(current: ChannelTypeSettings, given: readonly ChannelTypeSettingInput[]): ChannelTypeSettings {
+function mergeChannelTypes(
+  current: ChannelTypeSettings,
+  given: NonNullable<ParsedPreferenceSetInput["channelTypes"]>,
+): ChannelTypeSettings {
   const merged = { ...current };
   for (const { channelType, enabled } of given) {
     if (enabled == null) delete merged[channelType];
@@ -141,7 +182,10 @@ function mergeChannelTypes(current: ChannelTypeSettings, given: readonly Channel
   return merged;
 }
 
-function mergeRules(current: Record<string, PreferenceRule>, given: readonly PreferenceRuleInput[]): Record<string, PreferenceRule> {
+function mergeRules(
+  current: Record<string, PreferenceRule>,
+  given: NonNullable<ParsedPreferenceSetInput["categories"]>,
+): Record<string, PreferenceRule> {
   const merged = { ...current };
   for (const rule of given) {
     // An explicit `enabled: null` removes the rule; left out, the rule keeps what it had.
@@ -166,7 +210,7 @@ function mergeRules(current: Record<string, PreferenceRule>, given: readonly Pre
  * key, a list left out stays; within a rule, its channel types merge the same
  * way and its conditions, when given, replace the old ones.
  */
-export function mergePreferences(current: PreferenceDocument, input: PreferenceSetInput): PreferenceDocument {
+export function mergePreferences(current: PreferenceDocument, input: ParsedPreferenceSetInput): PreferenceDocument {
   const channels = { ...current.channels };
   for (const { channelId, enabled } of input.channels ?? []) {
     if (enabled == null) delete channels[channelId];

@@ -8,9 +8,10 @@ import {
   documentFrom,
   emptyDocument,
   mergePreferences,
+  type ParsedPreferenceSetInput,
   type PreferenceDocument,
   type PreferenceSetInput,
-  preferenceInputProblems,
+  parsePreferenceInput,
 } from "./preference-document.ts";
 
 type Transaction = Prisma.TransactionClient;
@@ -107,23 +108,23 @@ async function lockedChannelIds(tx: Transaction, projectId: string, channelIds: 
 }
 
 /**
- * ValidationError with every problem of the input and set id; the set id is
- * "default" or the id of an organization in the caller's reach.
+ * The input parsed, or a ValidationError with every problem of it and of the
+ * set id; the set id is "default" or the id of an organization in the caller's reach.
  */
-async function validate(tx: Transaction, auth: Auth, setId: string, input: PreferenceSetInput) {
+async function validate(tx: Transaction, auth: Auth, setId: string, input: PreferenceSetInput): Promise<ParsedPreferenceSetInput> {
   const { projectId } = auth;
-  const channelIds = (input.channels ?? []).map((channel) => channel.channelId).filter(isUuid);
+  const channelIds = (Array.isArray(input.channels) ? input.channels : []).map((channel) => channel?.channelId).filter(isUuid);
   const [channels, organization] = await Promise.all([
     lockedChannelIds(tx, projectId, channelIds),
     setId === DEFAULT_SET_ID
       ? null
       : tx.organization.findUnique({ where: { projectId_id: { projectId, id: setId } }, select: { id: true } }),
   ]);
-  const problems = preferenceInputProblems(input, channels);
-  if (setId !== DEFAULT_SET_ID && !(organization && organizationInReach(auth, organization.id))) {
-    problems.unshift({ field: "setId", message: `"default" or the id of one of the project's organizations`, reason: "unknown" });
-  }
-  if (problems.length > 0) throw new ValidationError(problems);
+  const setIdKnown = setId === DEFAULT_SET_ID || (organization !== null && organizationInReach(auth, organization.id));
+  const setIdProblems = setIdKnown
+    ? []
+    : [{ field: "setId", message: `"default" or the id of one of the project's organizations`, reason: "unknown" as const }];
+  return parsePreferenceInput(input, channels, setIdProblems);
 }
 
 /**
@@ -149,7 +150,7 @@ async function writeSets(
   projectId: string,
   userIds: readonly string[],
   setId: string,
-  input: PreferenceSetInput,
+  input: ParsedPreferenceSetInput,
   expectedVersion: number | null,
 ): Promise<Map<string, PreferenceSetView>> {
   const stored = await tx.preferenceSet.findMany({ where: { projectId, setId, userId: { in: [...userIds] } } });
@@ -188,8 +189,8 @@ export function setPreferences(
   return retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
       if ((await lockUsersInReach(tx, auth, [userId])).length > 0) throw new NotFoundError("user", userId);
-      await validate(tx, auth, setId, input);
-      return (await writeSets(tx, auth.projectId, [userId], setId, input, expectedVersion)).get(userId)!;
+      const parsed = await validate(tx, auth, setId, input);
+      return (await writeSets(tx, auth.projectId, [userId], setId, parsed, expectedVersion)).get(userId)!;
     }, WRITE_TRANSACTION),
   );
 }
@@ -216,8 +217,8 @@ export function setPreferencesForUsers(
           ),
         );
       }
-      await validate(tx, auth, setId, input);
-      const written = await writeSets(tx, auth.projectId, unique, setId, input, null);
+      const parsed = await validate(tx, auth, setId, input);
+      const written = await writeSets(tx, auth.projectId, unique, setId, parsed, null);
       return unique.map((id) => written.get(id)!);
     }, WRITE_TRANSACTION),
   );
@@ -233,7 +234,7 @@ export function setDefaultPreferences(
   const { projectId } = auth;
   return retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
-      await validate(tx, auth, DEFAULT_SET_ID, input);
+      const parsed = await validate(tx, auth, DEFAULT_SET_ID, input);
       // The row exists (version 0) before it is locked, so concurrent first writes queue on it too.
       await tx.$executeRaw`
         INSERT INTO default_preference_sets (project_id, document, version) VALUES (${projectId}::uuid, '{}'::jsonb, 0)
@@ -244,7 +245,7 @@ export function setDefaultPreferences(
       const row = await tx.defaultPreferenceSet.update({
         where: { projectId },
         data: {
-          document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject,
+          document: mergePreferences(documentFrom(current!.document), parsed) as Prisma.InputJsonObject,
           version: current!.version + 1,
           updatedAt: new Date(),
         },
