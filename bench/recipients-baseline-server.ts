@@ -10,14 +10,10 @@ import { BASELINE_SQL } from "./recipients-baseline.ts";
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, options: POSTGRES_SESSION_OPTIONS });
 // The same session settings as the gateway (JIT off: compiling this statement took a minute).
 
-function body(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => (text += chunk));
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
+async function body(request: IncomingMessage): Promise<string> {
+  let text = "";
+  for await (const chunk of request) text += chunk;
+  return text;
 }
 
 const server = createServer(async (request, response) => {
