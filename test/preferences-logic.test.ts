@@ -242,6 +242,18 @@ describe("parsePreferenceInput", () => {
     ]);
   });
 
+  test("values of the wrong shape are problems, not crashes", () => {
+    expect(
+      problems({ channels: "x", channelTypes: [null], categories: 5, workflows: [{ key: "k", conditions: [null] }], quietHours: "y" }),
+    ).toEqual([
+      "categories invalid",
+      "channelTypes.0 invalid",
+      "channels invalid",
+      "quietHours invalid",
+      "workflows.0.conditions.0 invalid",
+    ]);
+  });
+
   test("channel ids must be the project's, once each; a valid input parses to what merges", () => {
     const known = "0b7f1c9e-0000-4000-8000-000000000001";
     expect(

@@ -52,21 +52,27 @@ const RULE_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const VARIABLE = /^(recipient|data)(\.[A-Za-z0-9_-]+)+$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WITHOUT_ARGUMENT: readonly ConditionOperator[] = ["EMPTY", "NOT_EMPTY"];
-/** Refinements that run even when other fields failed, so that every problem is reported at once. */
+/**
+ * Refinements that run even when other fields failed, so that every problem is
+ * reported at once; they then see the input as given, so they check its shape.
+ */
 const ALWAYS = { when: () => true };
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 
 /** At most `max` items; a refinement rather than .max(), which would keep the refinements around it from running. */
 const atMost = (max: number, what: string) => (items: unknown[], context: z.RefinementCtx) => {
-  if (items.length > max) context.addIssue({ code: "custom", message: `at most ${max} ${what}`, params: { reason: "too_many" } });
+  if (Array.isArray(items) && items.length > max)
+    context.addIssue({ code: "custom", message: `at most ${max} ${what}`, params: { reason: "too_many" } });
 };
 
 /** A refinement reporting each item whose key an earlier item has, at `<index>.<keyField>`. */
 const uniqueBy =
   <Item>(keyField: keyof Item & string) =>
   (items: Item[], context: z.RefinementCtx) => {
+    if (!Array.isArray(items)) return;
     const seen = new Set<unknown>();
     items.forEach((item, index) => {
-      const key = (item as Record<string, unknown> | null)?.[keyField];
+      const key = isRecord(item) ? item[keyField] : undefined;
       if (seen.has(key)) {
         context.addIssue({
           code: "custom",
@@ -91,9 +97,10 @@ const condition = z
     operator: z.enum(CONDITION_OPERATORS),
     argument: z.string().nullish(),
   })
-  .superRefine(({ operator, argument }, context) => {
+  .superRefine((given, context) => {
     // An unknown operator is reported as such, not as missing its argument.
-    if (!CONDITION_OPERATORS.includes(operator)) return;
+    if (!isRecord(given) || !CONDITION_OPERATORS.includes(given.operator)) return;
+    const { operator, argument } = given;
     const takesArgument = !WITHOUT_ARGUMENT.includes(operator);
     if (takesArgument && argument == null) {
       context.addIssue({ code: "custom", path: ["operator"], message: `${operator} needs an argument`, params: { reason: "required" } });
@@ -118,8 +125,8 @@ const quietHours = z
     weekdays: z.array(z.enum(WEEKDAYS)).nullish(),
     channelTypes: z.array(z.enum(CHANNEL_TYPES)).nullish(),
   })
-  .superRefine(({ start, end }, context) => {
-    if (start === end) context.addIssue({ code: "custom", path: ["end"], message: "differs from start" });
+  .superRefine((given, context) => {
+    if (isRecord(given) && given.start === given.end) context.addIssue({ code: "custom", path: ["end"], message: "differs from start" });
   }, ALWAYS);
 
 const preferenceSetInput = z.strictObject({
@@ -152,8 +159,9 @@ export function parsePreferenceInput(
 ): ParsedPreferenceSetInput {
   const schema = preferenceSetInput.extend({
     channels: preferenceSetInput.shape.channels.superRefine((channels, context) => {
-      channels?.forEach(({ channelId }, index) => {
-        if (!knownChannelIds.has(channelId)) {
+      if (!Array.isArray(channels)) return;
+      channels.forEach((channel, index) => {
+        if (isRecord(channel) && !knownChannelIds.has(channel.channelId)) {
           context.addIssue({
             code: "custom",
             path: [index, "channelId"],

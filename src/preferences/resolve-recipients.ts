@@ -163,7 +163,14 @@ export async function resolveRecipients(
       return channel ? [{ settings, channel }] : [];
     });
     const { email, phoneNumber, slackDestination, webPushSubscriptions } = user;
-    const destinations = destinationsOf({ email, phoneNumber, slackDestination, webPushSubscriptions, pushTokens: user._push_tokens, channelSettings });
+    const destinations = destinationsOf({
+      email,
+      phoneNumber,
+      slackDestination,
+      webPushSubscriptions,
+      pushTokens: user._push_tokens,
+      channelSettings,
+    });
     const context = { recipient: user, properties: user.properties as JsonObject, data: send.data };
     const channels = decide(user, destinations, preferences, send, context);
     return { user, reachable: channels.some((decision) => decision.allowed), channels };
