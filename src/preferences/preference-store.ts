@@ -153,8 +153,12 @@ async function writeSets(
   input: ParsedPreferenceSetInput,
   expectedVersion: number | null,
 ): Promise<Map<string, PreferenceSetView>> {
-  const stored = await tx.preferenceSet.findMany({ where: { projectId, setId, userId: { in: [...userIds] } } });
-  const byUser = new Map(stored.map((row) => [row.userId, row]));
+  // Locked, so that a channel deleted meanwhile (forgetChannelPreferences) is removed from what is written, not written back.
+  const stored = await tx.$queryRaw<{ user_id: string; document: unknown; version: number }[]>`
+    SELECT user_id, document, version FROM preference_sets
+    WHERE project_id = ${projectId}::uuid AND set_id = ${setId} AND user_id = ANY(${[...userIds]}::text[])
+    ORDER BY user_id FOR UPDATE`;
+  const byUser = new Map(stored.map((row) => [row.user_id, row]));
   const defaults = stored.length < userIds.length ? (await readDefaultPreferences(tx, projectId)).document : emptyDocument();
   const written = userIds.map((userId) => {
     const current = byUser.get(userId);
