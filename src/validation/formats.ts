@@ -42,10 +42,15 @@ export const timezone = z.string().transform((value, ctx) => {
   }
 });
 
-/** A BCP 47 language tag, stored canonical (en-us → en-US). */
+/**
+ * A BCP 47 language tag, stored canonical (en-us → en-US). Locales as Android,
+ * Java and POSIX write them are read as their BCP 47 form: en_US → en-US,
+ * zh_Hant_TW → zh-Hant-TW, de_DE.UTF-8 → de-DE.
+ */
 export const locale = z.string().transform((value, ctx) => {
+  const tag = /^[A-Za-z]{2,3}_/.test(value) ? value.replace(/(\.[\w-]+)?(@\w+)?$/, "").replaceAll("_", "-") : value;
   try {
-    const [canonical] = Intl.getCanonicalLocales(value);
+    const [canonical] = Intl.getCanonicalLocales(tag);
     return canonical ?? invalid(ctx, "must be a BCP 47 language tag such as en-US");
   } catch {
     return invalid(ctx, "must be a BCP 47 language tag such as en-US");

@@ -86,7 +86,8 @@ async function fetchSegment(
   }
   const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
   const column = Prisma.raw(`u.${columnOf(sortField)}`);
-  const value = (v: unknown) => (kind === "time" ? Prisma.sql`${v}::timestamptz` : Prisma.sql`${v}`);
+  const value = (v: unknown) =>
+    kind === "text" ? Prisma.sql`${v}` : Prisma.sql`${v}::${Prisma.raw(kind === "time" ? "timestamptz" : "int")}`;
   const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
   let condition: Prisma.Sql;
   if (segment === "null") {

@@ -1,5 +1,5 @@
 import { usersInReach } from "../../auth/reach.ts";
-import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
+import { EmailSuppressionReason, Platform, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
 import { builder } from "../../graphql/builder.ts";
 import type { JsonObject } from "../../json.ts";
 import { readsUserFields } from "../read/user-selection.ts";
@@ -7,6 +7,7 @@ import { readsUserFields } from "../read/user-selection.ts";
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
 export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProvider" });
 export const PushEnvironmentEnum = builder.enumType(PushEnvironment, { name: "PushEnvironment" });
+export const PlatformEnum = builder.enumType(Platform, { name: "Platform" });
 export const EmailSuppressionReasonEnum = builder.enumType(EmailSuppressionReason, { name: "EmailSuppressionReason" });
 
 const PushTokenType = builder.prismaObject("PushToken", {

@@ -21,6 +21,11 @@ const NEW_USER: Omit<RequiredDefaults, "incarnation"> = {
   unsubscribedEmail: false,
   unsubscribedTexting: false,
   version: 0,
+  sessionsCount: 0,
+  platforms: [],
+  hasPushToken: false,
+  developerMode: false,
+  darkMode: false,
 };
 
 /** The user as it is before it is stored: version 0, every field at its default. */
@@ -64,6 +69,8 @@ export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date):
   if (problems.length > 0) throw new ValidationError(problems);
 
   const tokens = pushTokens === undefined ? before.pushTokens : (pushTokens ?? []);
+  // As the database's triggers keep it (migration `activity`); the tokens are known whenever web push subscriptions are set.
+  if (tokens !== undefined) row.hasPushToken = tokens.length > 0 || (row.webPushSubscriptions as unknown[]).length > 0;
   if (!isNew && isDeepStrictEqual(row, current) && isDeepStrictEqual(tokens, before.pushTokens)) return before;
   return { row: { ...row, version: current.version + 1, updatedAt: now }, pushTokens: tokens };
 }
