@@ -20,7 +20,11 @@ const PushTokenType = builder.prismaObject("PushToken", {
 });
 
 const WebPushSubscriptionType = builder.simpleObject("WebPushSubscription", {
-  fields: (t) => ({ endpoint: t.string(), keys: t.field({ type: "JSONObject" }) }),
+  fields: (t) => ({
+    endpoint: t.string(),
+    expirationTime: t.float({ nullable: true, description: "When the subscription ends, in milliseconds since the epoch." }),
+    keys: t.field({ type: "JSONObject" }),
+  }),
 });
 
 const EmailSuppressionType = builder.simpleObject("EmailSuppression", {
@@ -56,7 +60,7 @@ export const UserType = builder.prismaObject("User", {
     }),
     webPushSubscriptions: t.field({
       type: [WebPushSubscriptionType],
-      resolve: (user) => user.webPushSubscriptions as { endpoint: string; keys: JsonObject }[],
+      resolve: (user) => user.webPushSubscriptions as { endpoint: string; expirationTime?: number | null; keys: JsonObject }[],
     }),
     slackDestination: t.exposeString("slackDestination", { nullable: true }),
     unsubscribedEmail: t.exposeBoolean("unsubscribedEmail"),
