@@ -25,7 +25,9 @@ export const plainText = (max: number) =>
 // Names a dashboard shows to other people, by the device platform's rules,
 // wherever they are written (registration, createOrganization, renameOrganization, inviteUser).
 const ORGANIZATION_NAME = /^[\p{L}\p{M}\p{N} .'-]+$/u;
-export const organizationName = plainText(200)
+// The pattern leaves out control characters itself, so a name breaking both rules gets one message.
+export const organizationName = storableText
+  .max(200, "must be at most 200 characters")
   .trim()
   .min(1, "must not be empty")
   .refine((name) => name === "" || ORGANIZATION_NAME.test(name), "may contain only letters, digits, spaces, dots, hyphens and apostrophes");
