@@ -15,7 +15,7 @@ import {
   type SessionKey,
   WEB_PLATFORMS,
 } from "./session-store.ts";
-import { type SessionRow, trackActivity } from "./track-activity.ts";
+import { type SessionRow, type TrackActivitySuccess as TrackActivityResult, trackActivity } from "./track-activity.ts";
 import type { App, Device, NamedVersion } from "./user-agent.ts";
 
 const DeviceType = builder.objectRef<Device>("Device").implement({
@@ -148,11 +148,16 @@ const ActivityInput = builder.inputType("ActivityInput", {
     }) satisfies Record<keyof ActivityInputShape, unknown>,
 });
 
-const TrackActivitySuccess = builder.simpleObject("TrackActivitySuccess", {
+const TrackActivitySuccess = builder.objectRef<TrackActivityResult>("TrackActivitySuccess").implement({
   fields: (t) => ({
-    user: t.field({ type: UserType }),
-    session: t.field({ type: SessionType }),
-    newSession: t.boolean({ description: "Whether this activity started the session." }),
+    user: t.field({
+      type: UserType,
+      description: "The user as the activity left it.",
+      resolve: ({ userId }, _args, { prisma, auth }) =>
+        prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: auth.projectId, id: userId } } }),
+    }),
+    session: t.field({ type: SessionType, resolve: (result) => result.session }),
+    newSession: t.exposeBoolean("newSession", { description: "Whether this activity started the session." }),
   }),
 });
 

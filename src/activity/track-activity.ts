@@ -1,10 +1,9 @@
 import type { Auth } from "../auth/caller.ts";
-import { organizationInReach } from "../auth/reach.ts";
+import { lockUserInReach } from "../auth/reach.ts";
 import type { ActivityConfig } from "../config.ts";
-import { Prisma, type PrismaClient, type User } from "../db/generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
-import { lockUsers } from "../users/write/user-rows.ts";
+import { ValidationError } from "../errors.ts";
 import { type ActivityInput, type ParsedActivity, type Platform, parseActivity } from "./activity-input.ts";
 import { pruneStaleSessions } from "./session-pruning.ts";
 import { type App, type Device, known, type NamedVersion, parseUserAgent } from "./user-agent.ts";
@@ -29,7 +28,8 @@ export type SessionRow = {
   lastSeenAt: Date;
 };
 
-export type TrackActivitySuccess = { user: User; session: SessionRow; newSession: boolean };
+/** The user is read when the answer asks for it, after the transaction: as the activity left it. */
+export type TrackActivitySuccess = { userId: string; session: SessionRow; newSession: boolean };
 
 /** What one activity records: the input with what its user agent tells filled in, at a time in the past. */
 export type Activity = Omit<ParsedActivity, "device" | "os" | "browser" | "app" | "at"> & {
@@ -97,22 +97,12 @@ export async function trackActivity(
   const activity = resolveActivity(parseActivity(userId, input), now, config);
   const result = await retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
-      const [user] = await lockUsers(tx, caller.projectId, [userId]);
-      if (!user || !organizationInReach(caller, user.organizationId)) throw new NotFoundError("user", userId);
+      await lockUserInReach(tx, caller, userId);
       const [session] = await tx.$queryRaw<(SessionRow & { isNew: boolean })[]>(
         recordActivity(caller.projectId, userId, activity, now, config),
       );
       const { isNew, ...row } = session!;
-      return {
-        session: row,
-        newSession: isNew,
-        user: {
-          ...user,
-          sessionsCount: user.sessionsCount + (isNew ? 1 : 0),
-          lastSeenAt: user.lastSeenAt && user.lastSeenAt > activity.at ? user.lastSeenAt : activity.at,
-          platforms: user.platforms.includes(activity.platform) ? user.platforms : [...user.platforms, activity.platform],
-        },
-      };
+      return { userId, session: row, newSession: isNew };
     }),
   );
   await pruneStaleSessions(prisma, now, config.sessionRetentionDays);

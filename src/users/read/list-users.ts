@@ -63,6 +63,8 @@ type Segment = "value" | "null";
 function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
   const { field } = listing.order;
   if (field === "RELEVANCE" || field === "ID" || !SORT_KEYS[field].nullable) return ["value"];
+  // Bounds on lastSeenAt leave no row without one: the null segment would only scan for nothing.
+  if (field === "LAST_SEEN_AT" && (listing.filter.lastSeenAfter !== null || listing.filter.lastSeenBefore !== null)) return ["value"];
   const order: Segment[] = direction === "ASC" ? ["value", "null"] : ["null", "value"];
   return cursor ? order.slice(order.indexOf(cursor[0] === null ? "null" : "value")) : order;
 }
