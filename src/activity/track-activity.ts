@@ -4,6 +4,7 @@ import type { ActivityConfig } from "../config.ts";
 import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { ValidationError } from "../errors.ts";
+import { WRITE_TRANSACTION } from "../users/write/upsert-batch.ts";
 import { type ActivityInput, type ParsedActivity, type Platform, parseActivity } from "./activity-input.ts";
 import { pruneStaleSessions } from "./session-pruning.ts";
 import { type App, type Device, known, type NamedVersion, parseUserAgent } from "./user-agent.ts";
@@ -103,7 +104,7 @@ export async function trackActivity(
       );
       const { isNew, ...row } = session!;
       return { userId, session: row, newSession: isNew };
-    }),
+    }, WRITE_TRANSACTION),
   );
   await pruneStaleSessions(prisma, now, config.sessionRetentionDays);
   return result;
