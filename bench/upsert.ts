@@ -4,12 +4,10 @@
 // (default postgres://postgres@127.0.0.1:5432/postgres); BENCH_SECONDS the
 // time each contender gets per single-upsert scenario (default 6).
 import { parseArgs } from "node:util";
-import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
-import { createRateLimiter } from "../src/auth/rate-limit.ts";
+import { findOrCreateProject } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
-import { describeDatabase, loadConfig } from "../src/config.ts";
-import { createLogger } from "../src/logger.ts";
-import { createServer } from "../src/server.ts";
+import { describeDatabase } from "../src/config.ts";
+import { inProcessGateway } from "./in-process-gateway.ts";
 import { type BenchUser, rawUpsertMany, rawUpsertOne } from "./raw-baseline.ts";
 import { pgliteTarget, postgresTarget, type Target } from "./targets.ts";
 import { compareCalls, compareLoops, type Rates } from "./timing.ts";
@@ -49,28 +47,9 @@ const gatewayInput = ({ id, tags, ...input }: BenchUser) => ({ id, input: { ...i
 type Row = Rates & { scenario: string };
 
 async function gatewayClient(target: Target) {
-  const { prisma } = target.db;
-  const config = loadConfig({ RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "silent" });
-  const logger = createLogger("silent");
-  const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-  const yoga = createServer({ prisma, logger, rateLimiter, config });
-  const project = await findOrCreateProject(prisma, "bench-gateway");
-  const { key } = await createApiKey(prisma, { projectId: project.id, kind: "SECRET" });
-  const rawProject = await findOrCreateProject(prisma, "bench-raw");
-  return {
-    rawProjectId: rawProject.id,
-    close: () => rateLimiter.close(),
-    async post(query: string, variables: object): Promise<Record<string, any>> {
-      const response = await yoga.fetch("http://bench/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown };
-      if (!body.data || body.errors) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
-      return body.data;
-    },
-  };
+  const gateway = await inProcessGateway(target.db.prisma, "bench-gateway");
+  const rawProject = await findOrCreateProject(target.db.prisma, "bench-raw");
+  return { ...gateway, rawProjectId: rawProject.id };
 }
 
 async function benchTarget(target: Target): Promise<Row[]> {

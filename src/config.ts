@@ -72,6 +72,9 @@ const environmentSchema = z.object({
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   // Below the 30 s a container orchestrator usually waits after SIGTERM before it kills.
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  // Activity on a platform this long after the previous one starts a new session.
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  SESSION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 /** `scheme://host[:port]` as browsers send it in `Origin`: no path, no trailing slash. */
@@ -103,6 +106,7 @@ export type Config = {
   metrics: MetricsConfig;
   /** How long a stop waits for in-flight requests before it closes their connections. */
   shutdownTimeoutSeconds: number;
+  activity: ActivityConfig;
 };
 
 /**
@@ -116,6 +120,9 @@ export type TrustedProxies = number | readonly string[];
 
 /** Passwords hashed or checked at once in a process, and how many more may wait for their turn. */
 export type PasswordHashingConfig = { concurrency: number; queue: number };
+
+/** How activity becomes sessions (src/activity): the idle gap that starts a new one, and how long they are kept. */
+export type ActivityConfig = { sessionIdleMinutes: number; sessionRetentionDays: number };
 
 /** Who may read /metrics: holders of the token, or anyone when there is none. */
 export type MetricsConfig = { token: string | undefined };
@@ -173,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
     shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
+    activity: { sessionIdleMinutes: environment.SESSION_IDLE_MINUTES, sessionRetentionDays: environment.SESSION_RETENTION_DAYS },
   };
 }
 

@@ -27,7 +27,7 @@ export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "activity">;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
 };
@@ -39,7 +39,7 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors },
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors, activity },
   databasePool,
 }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
@@ -67,7 +67,7 @@ export function createServer({
     context: async ({ request }): Promise<Context> => {
       const { auth, address } = callerOf(callers, request);
       await rateLimiter.consume(auth, address);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords };
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords, activity };
     },
     plugins: [
       errorHandling(logger, requestIds),

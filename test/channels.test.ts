@@ -278,7 +278,7 @@ describe("setChannelSettings: validation per provider", () => {
           keys: { p256dh: "not base64url!", auth: "tBHItJI5svbpez7KI4CCXg", x: 1 },
         },
         { endpoint: "https://push.example.com/2", keys: { p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQ" } },
-        { endpoint: "https://push.example.com/3", keys: { p256dh: "abc=", auth: "" }, expirationTime: null },
+        { endpoint: "https://push.example.com/3", keys: { p256dh: "abc=", auth: "" }, expirationTime: -1 },
       ],
     });
     expect(reasons(result)).toEqual({
@@ -288,7 +288,8 @@ describe("setChannelSettings: validation per provider", () => {
       "settings.subscriptions.2.keys.auth": "required",
       "settings.subscriptions.3.keys.p256dh": "invalid",
       "settings.subscriptions.3.keys.auth": "invalid",
-      "settings.subscriptions.3.expirationTime": "unknown",
+      // PushSubscription.toJSON() has expirationTime: a time or null.
+      "settings.subscriptions.3.expirationTime": "invalid",
     });
     expect(reasons(await set("WEB_PUSH", { subscriptions: [] }))).toEqual({ "settings.subscriptions": "invalid" });
   });

@@ -114,6 +114,18 @@ const OPERATIONS: Operation[] = [
       ${RESULT} ... on SetPreferencesSuccess { preferenceSet { categories { key } } } } }`,
   },
   {
+    field: "trackActivity",
+    requires: "users:write",
+    document: `mutation { trackActivity(userId: "ada", input: { platform: WEB }) {
+      ${RESULT} ... on TrackActivitySuccess { newSession session { id } user { ${USER_FIELDS} sessionsCount sessions { id } web { sessionsCount } } } } }`,
+  },
+  {
+    field: "updateUiSettings",
+    requires: "users:write",
+    document: `mutation { updateUiSettings(userId: "ada", input: { darkMode: true }) {
+      ${RESULT} ... on UpdateUiSettingsSuccess { user { ${USER_FIELDS} uiSettings { darkMode } } } } }`,
+  },
+  {
     field: "setPreferencesForUsers",
     requires: "users:write",
     document: `mutation { setPreferencesForUsers(userIds: ["ada"], input: { commercialSubscribed: true }) {

@@ -41,6 +41,7 @@ function graphqlValue(type: GraphQLOutputType, name: string): unknown {
       ID: `x-${name}`,
       Boolean: true,
       Int: 7,
+      Float: 7.5,
       DateTime: SOME_TIME,
       JSONObject: { [name]: "x" },
     };

@@ -11,6 +11,8 @@ export const ChannelSettingsType = builder.prismaObject("ChannelSettings", {
   // Every ChannelSettings value carries its channel, so no field below needs a query of its own.
   include: { channel: true },
   fields: (t) => ({
+    // Read through the settings' own user, which the caller already reached them by.
+    user: t.relation("user", { description: "The user whose settings these are." }),
     channel: t.field({ type: ChannelType, resolve: (settings) => settings.channel }),
     provider: t.field({ type: ChannelProviderEnum, resolve: (settings) => settings.channel.provider }),
     settings: t.field({ type: "JSONObject", resolve: (settings) => settings.settings as JsonObject }),

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Auth } from "../auth/caller.ts";
 import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
+import type { ActivityConfig } from "../config.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 
 /** Built once per request; read-only for resolvers. */
@@ -12,4 +13,6 @@ export type Context = Readonly<{
   logger: Logger;
   signInThrottle: SignInThrottle;
   passwords: PasswordHasher;
+  /** Session rules of trackActivity (SESSION_IDLE_MINUTES, SESSION_RETENTION_DAYS). */
+  activity: ActivityConfig;
 }>;

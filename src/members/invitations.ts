@@ -6,7 +6,7 @@ import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
 import { assertOrganizationInReach, organizationInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { locale, plainText } from "../validation/formats.ts";
+import { invitedName, locale } from "../validation/formats.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { memberEmail, memberName } from "./member-profile.ts";
@@ -18,7 +18,7 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest("
 
 const invitationInput = z.strictObject({
   email: memberEmail,
-  name: plainText(200).trim().min(1, "must not be empty").nullish(),
+  name: invitedName.nullish(),
   roleId: z.string().nullish(),
   organizationId: z.string().nullish(),
   locale: locale.nullish(),

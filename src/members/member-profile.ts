@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { email, phoneNumber, plainText, timezone } from "../validation/formats.ts";
+import { email, organizationName, phoneNumber, plainText, timezone } from "../validation/formats.ts";
 
 // What people type about themselves when they sign up: stricter than what a
 // backend may store through upsertUser, since it is shown to other members.
@@ -30,5 +30,5 @@ export const registration = z.strictObject({
   nickname: memberNickname.nullish(),
   phoneNumber: phoneNumber.nullish(),
   timezone: timezone.nullish(),
-  organizationName: plainText(200).trim().min(1, "must not be empty").nullish(),
+  organizationName: organizationName.nullish(),
 });

@@ -4,6 +4,7 @@ import { ADMIN_ROLE_ID } from "../auth/built-in-roles.ts";
 import { type PasswordHasher, passwordProblems } from "../auth/passwords.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
+import { ORGANIZATION_NAME_EXCLUDED } from "../validation/formats.ts";
 import { fieldProblems, safeParseInput } from "../validation/problems.ts";
 import { lockEmail, usersByEmail } from "./find-by-email.ts";
 import { registration } from "./member-profile.ts";
@@ -38,7 +39,7 @@ export async function registerUser(
       data: {
         projectId,
         id: randomUUID(),
-        name: organizationName ?? `${profile.name ?? profile.email.split("@")[0]}'s organization`,
+        name: organizationName ?? defaultOrganizationName(profile.name ?? profile.email.split("@")[0]!),
       },
     });
     const user = await tx.user.create({
@@ -56,4 +57,10 @@ export async function registerUser(
     });
     return { user, organization };
   });
+}
+
+/** "<name>'s organization", within the rules of organization names whatever the email's local part holds. */
+function defaultOrganizationName(owner: string): string {
+  const name = owner.replace(ORGANIZATION_NAME_EXCLUDED, " ").trim().slice(0, 150);
+  return name ? `${name}'s organization` : "My organization";
 }

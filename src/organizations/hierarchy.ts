@@ -2,14 +2,12 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { plainText } from "../validation/formats.ts";
+import { organizationName } from "../validation/formats.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 import { isInSubtree } from "./subtree.ts";
 
 type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
-
-const organizationName = plainText(200).trim().min(1, "must not be empty");
 
 const organizationInput = z.strictObject({ id: callerId.nullish(), name: organizationName, parentId: callerId.nullish() });
 export type CreateOrganizationInput = z.input<typeof organizationInput>;

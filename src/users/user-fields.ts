@@ -31,8 +31,14 @@ export const USER_COLUMNS: readonly UserColumn[] = MODEL_FIELDS.map(userColumn);
 /** The User fields that hold a time: stored JSON brings them back as strings. */
 export const DATE_FIELDS = USER_COLUMNS.filter((column) => column.type === "DateTime").map((column) => column.field);
 
+/** Lists of an enum: drivers read arrays of types they do not know as text ("{WEB,IOS}"), but text[] as arrays. */
+const ENUM_LISTS = new Set(MODEL_FIELDS.filter((field) => field.kind === "enum" && field.isList).map((field) => field.name));
+
 /** `u.column AS "field"`: a raw row read this way is a `User` as Prisma reads one. */
-export const selectColumn = (field: UserField) => (columnOf(field) === field ? `u.${field}` : `u.${columnOf(field)} AS "${field}"`);
+export const selectColumn = (field: UserField) => {
+  if (ENUM_LISTS.has(field)) return `u.${columnOf(field)}::text[] AS "${field}"`;
+  return columnOf(field) === field ? `u.${field}` : `u.${columnOf(field)} AS "${field}"`;
+};
 
 // Json columns are typed with null inside, nullable or not: a new user names their values always.
 type NullableField = {

@@ -22,6 +22,24 @@ export const plainText = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTERS.test(value), "must not contain control characters");
 
+// Names a dashboard shows to other people, by the device platform's rules,
+// wherever they are written (registration, createOrganization, renameOrganization, inviteUser).
+const ORGANIZATION_NAME = /^[\p{L}\p{M}\p{N} .'-]+$/u;
+// The pattern leaves out control characters itself, so a name breaking both rules gets one message.
+export const organizationName = storableText
+  .max(200, "must be at most 200 characters")
+  .trim()
+  .min(1, "must not be empty")
+  .refine((name) => name === "" || ORGANIZATION_NAME.test(name), "may contain only letters, digits, spaces, dots, hyphens and apostrophes");
+
+/** What an organization name may not contain, for names made up from other text. */
+export const ORGANIZATION_NAME_EXCLUDED = /[^\p{L}\p{M}\p{N} .'-]+/gu;
+
+export const invitedName = plainText(200)
+  .trim()
+  .min(1, "must not be empty")
+  .refine((name) => !/[/\\<>]/.test(name), "must not contain /, \\, < or >");
+
 export const email = z.string().trim().max(254, "must be at most 254 characters").pipe(z.email("must be a valid email address"));
 
 /** Any way of writing a phone number with its country code, stored as E.164. */
@@ -42,10 +60,15 @@ export const timezone = z.string().transform((value, ctx) => {
   }
 });
 
-/** A BCP 47 language tag, stored canonical (en-us → en-US). */
+/**
+ * A BCP 47 language tag, stored canonical (en-us → en-US). Locales as Android,
+ * Java and POSIX write them are read as their BCP 47 form: en_US → en-US,
+ * zh_Hant_TW → zh-Hant-TW, de_DE.UTF-8 → de-DE.
+ */
 export const locale = z.string().transform((value, ctx) => {
+  const tag = /^[A-Za-z]{2,3}_/.test(value) ? value.replace(/(\.[\w-]+)?(@\w+)?$/, "").replaceAll("_", "-") : value;
   try {
-    const [canonical] = Intl.getCanonicalLocales(value);
+    const [canonical] = Intl.getCanonicalLocales(tag);
     return canonical ?? invalid(ctx, "must be a BCP 47 language tag such as en-US");
   } catch {
     return invalid(ctx, "must be a BCP 47 language tag such as en-US");
@@ -67,8 +90,13 @@ export const pushToken = storableText.trim().min(1, "must not be empty").max(409
 export const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{8,}$/, "must be a Slack channel id such as C024BE91L");
 export const slackUserId = z.string().regex(/^[UW][A-Z0-9]{8,}$/, "must be a Slack user id such as U024BE7LH");
 
-/** A browser's push subscription as PushSubscription.toJSON() gives it, less the optional expiry. */
+/**
+ * A browser's push subscription as PushSubscription.toJSON() gives it:
+ * `expirationTime` is when it ends, in milliseconds since the epoch, or null
+ * (kept as given; left out, it is not stored).
+ */
 export const webPushSubscription = z.strictObject({
   endpoint: httpsUrl,
+  expirationTime: z.number().min(0, "must be 0 or more").max(8.64e15, "must be a time in milliseconds since the epoch").nullish(),
   keys: z.strictObject({ p256dh: base64url, auth: base64url }),
 });

@@ -63,6 +63,8 @@ type Segment = "value" | "null";
 function segmentsFrom(listing: UserListing, direction: SortDirection, cursor: CursorValues | null): Segment[] {
   const { field } = listing.order;
   if (field === "RELEVANCE" || field === "ID" || !SORT_KEYS[field].nullable) return ["value"];
+  // Bounds on lastSeenAt leave no row without one: the null segment would only scan for nothing.
+  if (field === "LAST_SEEN_AT" && (listing.filter.lastSeenAfter !== null || listing.filter.lastSeenBefore !== null)) return ["value"];
   const order: Segment[] = direction === "ASC" ? ["value", "null"] : ["null", "value"];
   return cursor ? order.slice(order.indexOf(cursor[0] === null ? "null" : "value")) : order;
 }
@@ -86,7 +88,8 @@ async function fetchSegment(
   }
   const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
   const column = Prisma.raw(`u.${columnOf(sortField)}`);
-  const value = (v: unknown) => (kind === "time" ? Prisma.sql`${v}::timestamptz` : Prisma.sql`${v}`);
+  const value = (v: unknown) =>
+    kind === "text" ? Prisma.sql`${v}` : Prisma.sql`${v}::${Prisma.raw(kind === "time" ? "timestamptz" : "int")}`;
   const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
   let condition: Prisma.Sql;
   if (segment === "null") {

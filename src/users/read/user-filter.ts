@@ -1,4 +1,4 @@
-import { Prisma, type UserStatus } from "../../db/generated/prisma/client.ts";
+import { type Platform, Prisma, type UserStatus } from "../../db/generated/prisma/client.ts";
 import { organizationSubtree } from "../../organizations/subtree.ts";
 import { parseSearch, type Search, searchCondition } from "./search.ts";
 
@@ -9,6 +9,10 @@ export type UserFilter = {
   tags?: readonly string[] | null;
   status?: readonly UserStatus[] | null;
   updatedSince?: Date | null;
+  hasPushToken?: boolean | null;
+  platform?: Platform | null;
+  lastSeenAfter?: Date | null;
+  lastSeenBefore?: Date | null;
 };
 
 /** A filter in one canonical form: what cursors are bound to and what SQL is built from. */
@@ -19,6 +23,10 @@ export type NormalizedUserFilter = {
   tags: string[];
   status: UserStatus[];
   updatedSince: string | null;
+  hasPushToken: boolean | null;
+  platform: Platform | null;
+  lastSeenAfter: string | null;
+  lastSeenBefore: string | null;
   /** The organizations a member may see (null for a key: all); part of the filter, so cursors are bound to it. */
   reach: readonly string[] | null;
 };
@@ -31,6 +39,10 @@ export function normalizeUserFilter(filter: UserFilter | null | undefined, reach
     tags: [...new Set(filter?.tags?.map((tag) => tag.trim()) ?? [])].sort(),
     status: [...new Set(filter?.status ?? [])].sort(),
     updatedSince: filter?.updatedSince?.toISOString() ?? null,
+    hasPushToken: filter?.hasPushToken ?? null,
+    platform: filter?.platform ?? null,
+    lastSeenAfter: filter?.lastSeenAfter?.toISOString() ?? null,
+    lastSeenBefore: filter?.lastSeenBefore?.toISOString() ?? null,
     reach,
   };
 }
@@ -49,6 +61,11 @@ export function userFilterConditions(projectId: string, filter: NormalizedUserFi
   if (filter.tags.length > 0) conditions.push(Prisma.sql`u.tags @> ${filter.tags}::text[]`);
   if (filter.status.length > 0) conditions.push(Prisma.sql`u.status::text = ANY(${filter.status}::text[])`);
   if (filter.updatedSince !== null) conditions.push(Prisma.sql`u.updated_at >= ${filter.updatedSince}::timestamptz`);
+  if (filter.hasPushToken !== null) conditions.push(Prisma.sql`u.has_push_token = ${filter.hasPushToken}`);
+  if (filter.platform !== null) conditions.push(Prisma.sql`u.platforms @> ARRAY[${filter.platform}::"Platform"]`);
+  // Bounds on lastSeenAt leave out users never seen; with the LAST_SEEN_AT order, they are one range of its index.
+  if (filter.lastSeenAfter !== null) conditions.push(Prisma.sql`u.last_seen_at > ${filter.lastSeenAfter}::timestamptz`);
+  if (filter.lastSeenBefore !== null) conditions.push(Prisma.sql`u.last_seen_at < ${filter.lastSeenBefore}::timestamptz`);
   if (filter.search) conditions.push(searchCondition(projectId, filter.search));
   if (filter.reach !== null) conditions.push(Prisma.sql`u.organization_id = ANY(${filter.reach}::text[])`);
   return Prisma.join(conditions, " AND ");

@@ -1,6 +1,6 @@
 import type { UserField } from "../user-fields.ts";
 
-export const USER_SORT_FIELDS = ["RELEVANCE", "ID", "NAME", "EMAIL", "CREATED_AT", "UPDATED_AT", "LAST_SEEN_AT"] as const;
+export const USER_SORT_FIELDS = ["RELEVANCE", "ID", "NAME", "EMAIL", "CREATED_AT", "UPDATED_AT", "LAST_SEEN_AT", "SESSIONS_COUNT"] as const;
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 export type SortDirection = "ASC" | "DESC";
 export type UserOrder = { field: UserSortField; direction: SortDirection };
@@ -10,7 +10,7 @@ export type UserOrder = { field: UserSortField; direction: SortDirection };
  * it can be null, and how a cursor value reads back. Every order ends with the
  * id, so it is total and pages never skip or repeat a row.
  */
-export type SortKey = { field: UserField; nullable: boolean; kind: "text" | "time" };
+export type SortKey = { field: UserField; nullable: boolean; kind: "text" | "time" | "int" };
 
 export const SORT_KEYS: Record<Exclude<UserSortField, "RELEVANCE" | "ID">, SortKey> = {
   NAME: { field: "name", nullable: true, kind: "text" },
@@ -18,4 +18,5 @@ export const SORT_KEYS: Record<Exclude<UserSortField, "RELEVANCE" | "ID">, SortK
   CREATED_AT: { field: "createdAt", nullable: false, kind: "time" },
   UPDATED_AT: { field: "updatedAt", nullable: false, kind: "time" },
   LAST_SEEN_AT: { field: "lastSeenAt", nullable: true, kind: "time" },
+  SESSIONS_COUNT: { field: "sessionsCount", nullable: false, kind: "int" },
 };

@@ -4,7 +4,7 @@ import { CONNECTION_NODES } from "../../graphql/connection-page.ts";
 import { listUsersByCursor, listUsersByPage, userListing } from "../read/list-users.ts";
 import { USER_SORT_FIELDS } from "../read/user-order.ts";
 import { userSelectionOf } from "../read/user-selection.ts";
-import { UserStatusEnum, UserType } from "./user-schema.ts";
+import { PlatformEnum, UserStatusEnum, UserType } from "./user-schema.ts";
 
 export const UserFilterInput = builder.inputType("UserFilter", {
   fields: (t) => ({
@@ -14,6 +14,10 @@ export const UserFilterInput = builder.inputType("UserFilter", {
     tags: t.stringList({ description: "Users having all of them." }),
     status: t.field({ type: [UserStatusEnum] }),
     updatedSince: t.field({ type: "DateTime" }),
+    hasPushToken: t.boolean({ description: "Users holding (true) or lacking (false) a push token or web push subscription." }),
+    platform: t.field({ type: PlatformEnum, description: "Users ever active on this platform." }),
+    lastSeenAfter: t.field({ type: "DateTime", description: "Users last seen after this time (never seen: left out)." }),
+    lastSeenBefore: t.field({ type: "DateTime", description: "Users last seen before this time (never seen: left out)." }),
   }),
 });
 

@@ -1,4 +1,5 @@
 import { builder } from "../../graphql/builder.ts";
+import type { ProfileField } from "../write/profile.ts";
 import type { UpsertInput, UpsertOptions as UpsertOptionFields } from "../write/upsert-input.ts";
 import { PushEnvironmentEnum, PushProviderEnum } from "./user-schema.ts";
 
@@ -14,8 +15,24 @@ const PushTokenInput = builder.inputType("PushTokenInput", {
 const WebPushSubscriptionInput = builder.inputType("WebPushSubscriptionInput", {
   fields: (t) => ({
     endpoint: t.string({ required: true, description: "An absolute https URL." }),
+    expirationTime: t.float({ description: "PushSubscription.toJSON()'s: milliseconds since the epoch, or null." }),
     keys: t.field({ type: "JSONObject", required: true, description: "p256dh and auth, base64url." }),
   }),
+});
+
+const ProfileOnceInput = builder.inputType("ProfileOnceInput", {
+  description: "Each field is written only when the user has none yet; checked as the same field of the input.",
+  fields: (t) =>
+    ({
+      email: t.string(),
+      phoneNumber: t.string(),
+      name: t.string(),
+      title: t.string(),
+      nickname: t.string(),
+      avatarUrl: t.string(),
+      locale: t.string(),
+      timezone: t.string(),
+    }) satisfies Record<ProfileField, unknown>,
 });
 
 export const UpsertUserInput = builder.inputType("UpsertUserInput", {
@@ -30,6 +47,7 @@ export const UpsertUserInput = builder.inputType("UpsertUserInput", {
       avatarUrl: t.string({ description: "An absolute https URL." }),
       locale: t.string({ description: "A BCP 47 tag; stored canonical." }),
       timezone: t.string({ description: "An IANA tz database name." }),
+      profileOnce: t.field({ type: ProfileOnceInput, description: "Profile fields written only where the user has none yet." }),
       organizationId: t.id(),
       createdAt: t.field({ type: "DateTime", description: "When the caller's system created the user; kept on create only." }),
       properties: t.field({

@@ -1,5 +1,5 @@
 import { usersInReach } from "../../auth/reach.ts";
-import { EmailSuppressionReason, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
+import { EmailSuppressionReason, Platform, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
 import { builder } from "../../graphql/builder.ts";
 import type { JsonObject } from "../../json.ts";
 import { readsUserFields } from "../read/user-selection.ts";
@@ -7,6 +7,7 @@ import { readsUserFields } from "../read/user-selection.ts";
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
 export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProvider" });
 export const PushEnvironmentEnum = builder.enumType(PushEnvironment, { name: "PushEnvironment" });
+export const PlatformEnum = builder.enumType(Platform, { name: "Platform" });
 export const EmailSuppressionReasonEnum = builder.enumType(EmailSuppressionReason, { name: "EmailSuppressionReason" });
 
 const PushTokenType = builder.prismaObject("PushToken", {
@@ -19,7 +20,11 @@ const PushTokenType = builder.prismaObject("PushToken", {
 });
 
 const WebPushSubscriptionType = builder.simpleObject("WebPushSubscription", {
-  fields: (t) => ({ endpoint: t.string(), keys: t.field({ type: "JSONObject" }) }),
+  fields: (t) => ({
+    endpoint: t.string(),
+    expirationTime: t.float({ nullable: true, description: "When the subscription ends, in milliseconds since the epoch." }),
+    keys: t.field({ type: "JSONObject" }),
+  }),
 });
 
 const EmailSuppressionType = builder.simpleObject("EmailSuppression", {
@@ -55,7 +60,7 @@ export const UserType = builder.prismaObject("User", {
     }),
     webPushSubscriptions: t.field({
       type: [WebPushSubscriptionType],
-      resolve: (user) => user.webPushSubscriptions as { endpoint: string; keys: JsonObject }[],
+      resolve: (user) => user.webPushSubscriptions as { endpoint: string; expirationTime?: number | null; keys: JsonObject }[],
     }),
     slackDestination: t.exposeString("slackDestination", { nullable: true }),
     unsubscribedEmail: t.exposeBoolean("unsubscribedEmail"),

@@ -4,6 +4,7 @@ import type { User } from "../../db/generated/prisma/client.ts";
 import { type FieldProblem, ValidationError, VersionConflictError } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import { newUserRow, type RequiredDefaults } from "../user-fields.ts";
+import { profileOnceChanges } from "./profile.ts";
 import { MAX_PROPERTIES_BYTES, mergeUserProperties, propertiesTooLarge } from "./properties.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 import { editTags, MAX_TAGS_PER_USER } from "./tags.ts";
@@ -21,6 +22,11 @@ const NEW_USER: Omit<RequiredDefaults, "incarnation"> = {
   unsubscribedEmail: false,
   unsubscribedTexting: false,
   version: 0,
+  sessionsCount: 0,
+  platforms: [],
+  hasPushToken: false,
+  developerMode: false,
+  darkMode: false,
 };
 
 /** The user as it is before it is stored: version 0, every field at its default. */
@@ -38,7 +44,19 @@ const definedOnly = <Fields extends object>(fields: Fields) =>
  * merged tags or properties exceed the contract's bounds.
  */
 export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date): UserState {
-  const { id: _id, options, createdAt, properties, propertiesOnce, tags, addTags, removeTags, pushTokens, ...columns } = upsert;
+  const {
+    id: _id,
+    options,
+    createdAt,
+    properties,
+    propertiesOnce,
+    profileOnce,
+    tags,
+    addTags,
+    removeTags,
+    pushTokens,
+    ...columns
+  } = upsert;
   const current = before.row;
   if (options.expectedVersion != null && options.expectedVersion !== current.version) {
     throw new VersionConflictError(current.version);
@@ -52,6 +70,7 @@ export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date):
     createdAt: isNew && createdAt ? createdAt : current.createdAt,
     lastSeenAt: options.touchLastSeen ? now : current.lastSeenAt,
   };
+  Object.assign(row, profileOnceChanges(row, profileOnce));
   const problems: FieldProblem[] = [];
   if (row.tags.length > MAX_TAGS_PER_USER && (tags !== undefined || addTags != null)) {
     const field = tags !== undefined ? "tags" : "addTags";
@@ -64,6 +83,8 @@ export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date):
   if (problems.length > 0) throw new ValidationError(problems);
 
   const tokens = pushTokens === undefined ? before.pushTokens : (pushTokens ?? []);
+  // As the database's triggers keep it (migration `activity`); the tokens are known whenever web push subscriptions are set.
+  if (tokens !== undefined) row.hasPushToken = tokens.length > 0 || (row.webPushSubscriptions as unknown[]).length > 0;
   if (!isNew && isDeepStrictEqual(row, current) && isDeepStrictEqual(tokens, before.pushTokens)) return before;
   return { row: { ...row, version: current.version + 1, updatedAt: now }, pushTokens: tokens };
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { email, httpsUrl, locale, phoneNumber, plainText, timezone } from "../../validation/formats.ts";
 
 /**
@@ -14,3 +15,18 @@ export const profileFields = {
   locale: locale.nullish(),
   timezone: timezone.nullish(),
 };
+
+/** `profileOnce`: the same fields, each written only where the user has none yet. */
+export const profileOnceFields = z.strictObject(profileFields);
+export type ProfileField = keyof typeof profileFields;
+
+/** The profile fields `once` names that `row` has no value for yet. */
+export function profileOnceChanges<Row extends Record<ProfileField, unknown>>(
+  row: Row,
+  once: z.output<typeof profileOnceFields> | null | undefined,
+): Partial<Row> {
+  if (!once) return {};
+  return Object.fromEntries(
+    Object.entries(once).filter(([field, value]) => value != null && row[field as ProfileField] == null),
+  ) as Partial<Row>;
+}

@@ -93,7 +93,12 @@ async function upsertRound(
   const { projectId } = caller;
   const upsertsOf = (id: string) => byUser.get(id) ?? [];
   const stored = new Map((await lock(userIds)).map((row) => [row.id, row]));
-  const settingTokens = new Set([...stored.keys()].filter((id) => upsertsOf(id).some(({ upsert }) => upsert.pushTokens !== undefined)));
+  // Web push subscriptions need the tokens too: together they make hasPushToken.
+  const settingTokens = new Set(
+    [...stored.keys()].filter((id) =>
+      upsertsOf(id).some(({ upsert }) => upsert.pushTokens !== undefined || upsert.webPushSubscriptions !== undefined),
+    ),
+  );
   const storedTokens = settingTokens.size > 0 ? await readPushTokens(tx, projectId, [...settingTokens]) : new Map();
 
   const changes = userIds.map((id) => {

@@ -3,7 +3,7 @@ import { ValidationError } from "../../errors.ts";
 import { plainText, webPushSubscription } from "../../validation/formats.ts";
 import { callerId } from "../../validation/ids.ts";
 import { parseOrThrow } from "../../validation/problems.ts";
-import { profileFields } from "./profile.ts";
+import { profileFields, profileOnceFields } from "./profile.ts";
 import { propertiesPatch } from "./properties.ts";
 import { pushTokenList } from "./push-tokens.ts";
 import { slackDestination } from "./slack-destination.ts";
@@ -28,6 +28,7 @@ const upsertSchema = z
   .strictObject({
     id: callerId,
     ...profileFields,
+    profileOnce: profileOnceFields.nullish(),
     organizationId: callerId.nullish(),
     createdAt: z.date().nullish(),
     properties: propertiesPatch.nullish(),
