@@ -3,6 +3,8 @@ import { organizationInReach } from "../auth/reach.ts";
 import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
+import { preferencesEvent } from "../events/preference-events.ts";
+import { recordDirectoryEvents } from "../events/record.ts";
 import { isUuid } from "../validation/ids.ts";
 import {
   documentFrom,
@@ -121,12 +123,13 @@ type StoredRow = { user_id: string; document: unknown; version: number; updated_
  */
 async function writeSets(
   tx: Transaction,
-  projectId: string,
+  auth: Auth,
   userIds: readonly string[],
   setId: string,
   input: PreferenceSetInput,
   expectedVersion: number | null,
 ): Promise<Map<string, PreferenceSetView>> {
+  const { projectId } = auth;
   const stored = await tx.preferenceSet.findMany({ where: { projectId, setId, userId: { in: [...userIds] } } });
   const byUser = new Map(stored.map((row) => [row.userId, row]));
   const defaults = stored.length < userIds.length ? (await readDefaultPreferences(tx, projectId)).document : emptyDocument();
@@ -144,6 +147,14 @@ async function writeSets(
     ON CONFLICT (project_id, user_id, set_id)
       DO UPDATE SET document = EXCLUDED.document, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     RETURNING user_id, document, version, updated_at`;
+  await recordDirectoryEvents(
+    tx,
+    auth,
+    written.flatMap(({ user_id, document }) => {
+      const current = byUser.get(user_id);
+      return preferencesEvent(user_id, setId, current ? documentFrom(current.document) : defaults, document);
+    }),
+  );
   return new Map(
     rows.map((row) => [row.user_id, viewOf({ setId, document: row.document, version: row.version, updatedAt: new Date(row.updated_at) })]),
   );
@@ -164,7 +175,7 @@ export function setPreferences(
     prisma.$transaction(async (tx) => {
       if ((await lockUsersInReach(tx, auth, [userId])).length > 0) throw new NotFoundError("user", userId);
       await validate(tx, auth, setId, input);
-      return (await writeSets(tx, auth.projectId, [userId], setId, input, expectedVersion)).get(userId)!;
+      return (await writeSets(tx, auth, [userId], setId, input, expectedVersion)).get(userId)!;
     }, WRITE_TRANSACTION),
   );
 }
@@ -192,7 +203,7 @@ export function setPreferencesForUsers(
         );
       }
       await validate(tx, auth, setId, input);
-      const written = await writeSets(tx, auth.projectId, unique, setId, input, null);
+      const written = await writeSets(tx, auth, unique, setId, input, null);
       return unique.map((id) => written.get(id)!);
     }, WRITE_TRANSACTION),
   );
@@ -216,10 +227,12 @@ export function setDefaultPreferences(
       const [current] = await tx.$queryRaw<{ document: unknown; version: number }[]>`
         SELECT document, version FROM default_preference_sets WHERE project_id = ${projectId}::uuid FOR UPDATE`;
       if (expectedVersion !== null && expectedVersion !== current!.version) throw new VersionConflictError(current!.version);
+      const document = mergePreferences(documentFrom(current!.document), input);
+      await recordDirectoryEvents(tx, auth, preferencesEvent(null, DEFAULT_SET_ID, documentFrom(current!.document), document));
       const row = await tx.defaultPreferenceSet.update({
         where: { projectId },
         data: {
-          document: mergePreferences(documentFrom(current!.document), input) as Prisma.InputJsonObject,
+          document: document as Prisma.InputJsonObject,
           version: current!.version + 1,
           updatedAt: new Date(),
         },
