@@ -44,6 +44,11 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  // The change feed: how long events are kept, how often a subscriber reads the log without a wake-up.
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  EVENT_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // Webhook URLs may name loopback, private and link-local addresses (tests, private networks).
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
@@ -101,6 +106,7 @@ export type Config = {
   graphql: GraphQLConfig;
   cors: CorsConfig;
   metrics: MetricsConfig;
+  events: EventsConfig;
   /** How long a stop waits for in-flight requests before it closes their connections. */
   shutdownTimeoutSeconds: number;
 };
@@ -134,6 +140,9 @@ export type GraphQLConfig = {
 
 /** Which browser origins may call the API (undefined: any, for development) and how long they may cache a preflight. */
 export type CorsConfig = { origins: string[] | undefined; maxAgeSeconds: number };
+
+/** The change feed and its webhooks. `redisUrl`: wake-ups shared by every gateway; unset, within this process. */
+export type EventsConfig = { retentionDays: number; pollMs: number; allowPrivateWebhookUrls: boolean; redisUrl: string | undefined };
 
 export class ConfigError extends Error {}
 
@@ -173,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
     shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
+    events: {
+      retentionDays: environment.EVENT_RETENTION_DAYS,
+      pollMs: environment.EVENT_POLL_MS,
+      allowPrivateWebhookUrls: environment.WEBHOOK_ALLOW_PRIVATE_URLS,
+      redisUrl: environment.REDIS_URL,
+    },
   };
 }
 

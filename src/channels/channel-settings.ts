@@ -61,7 +61,8 @@ export async function unsetChannelSettings(
     await lockChannel(tx, projectId, channelId);
     await lockUserInReach(tx, caller, userId);
     const { count } = await tx.channelSettings.deleteMany({ where: { projectId, userId, channelId } });
-    if (count > 0) await recordDirectoryEvents(tx, caller, [{ type: "CHANNEL_SETTINGS_UNSET", userId, channelId, changedFields: ["settings"] }]);
+    if (count > 0)
+      await recordDirectoryEvents(tx, caller, [{ type: "CHANNEL_SETTINGS_UNSET", userId, channelId, changedFields: ["settings"] }]);
     return { channelId };
   });
 }

@@ -10,6 +10,8 @@ export function organizationEvent(
   before: OrganizationFields | undefined,
   after: OrganizationFields,
 ): NewDirectoryEvent[] {
-  const changedFields = changedPaths(before ?? {}, after, 1).filter((field) => before !== undefined || after[field as keyof OrganizationFields] != null);
+  const changedFields = changedPaths(before ?? {}, after, 1).filter(
+    (field) => before !== undefined || after[field as keyof OrganizationFields] != null,
+  );
   return type === "ORGANIZATION_UPDATED" && changedFields.length === 0 ? [] : [{ type, organizationId, changedFields }];
 }

@@ -47,7 +47,8 @@ export async function setUserStatus(prisma: PrismaClient, caller: Auth, userId: 
       if (count === 0) return undefined;
       const row = await tx.user.findUniqueOrThrow({ where: { projectId_id: { projectId, id: userId } } });
       const changedFields = row.status === user.status ? [] : ["status"];
-      if (changedFields.length > 0) await recordDirectoryEvent(tx, caller, { type: "MEMBER_STATUS_CHANGED", userId, changedFields, version: row.version });
+      if (changedFields.length > 0)
+        await recordDirectoryEvent(tx, caller, { type: "MEMBER_STATUS_CHANGED", userId, changedFields, version: row.version });
       return row;
     });
     if (updated) return updated;

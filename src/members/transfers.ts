@@ -35,7 +35,8 @@ export async function updateUserRole(prisma: PrismaClient, caller: Auth, userId:
     const where = { projectId_id: { projectId: caller.projectId, id: userId } };
     const before = await tx.user.findUniqueOrThrow({ where, select: { roleId: true } });
     const user = await tx.user.update({ where, data: { roleId, version: { increment: 1 }, updatedAt: now } });
-    if (before.roleId !== roleId) await recordDirectoryEvent(tx, caller, { type: "MEMBER_ROLE_CHANGED", userId, changedFields: ["roleId"], version: user.version });
+    if (before.roleId !== roleId)
+      await recordDirectoryEvent(tx, caller, { type: "MEMBER_ROLE_CHANGED", userId, changedFields: ["roleId"], version: user.version });
     return user;
   });
 }

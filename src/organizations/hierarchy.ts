@@ -43,7 +43,11 @@ export async function createOrganization(prisma: PrismaClient, caller: Auth, inp
       skipDuplicates: true,
     });
     if (count === 0) throw new ValidationError([{ field: "id", message: "is already taken", reason: "conflict" }]);
-    await recordDirectoryEvents(tx, caller, organizationEvent("ORGANIZATION_CREATED", newId, undefined, { name, parentId: parentId ?? null }));
+    await recordDirectoryEvents(
+      tx,
+      caller,
+      organizationEvent("ORGANIZATION_CREATED", newId, undefined, { name, parentId: parentId ?? null }),
+    );
     return tx.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id: newId } } });
   });
 }

@@ -15,9 +15,16 @@ export async function deleteUser(prisma: PrismaClient, caller: Auth, id: string)
       where: { projectId: caller.projectId, id, ...usersInReach(caller) },
       select: { organizationId: true, version: true },
     });
-    const { count } = deleted ? await tx.user.deleteMany({ where: { projectId: caller.projectId, id, ...usersInReach(caller) } }) : { count: 0 };
+    const { count } = deleted
+      ? await tx.user.deleteMany({ where: { projectId: caller.projectId, id, ...usersInReach(caller) } })
+      : { count: 0 };
     if (!deleted || count === 0) throw new NotFoundError("user", id);
-    await recordDirectoryEvent(tx, caller, { type: "USER_DELETED", userId: id, organizationId: deleted.organizationId, version: deleted.version });
+    await recordDirectoryEvent(tx, caller, {
+      type: "USER_DELETED",
+      userId: id,
+      organizationId: deleted.organizationId,
+      version: deleted.version,
+    });
     return { id };
   });
 }

@@ -2,9 +2,9 @@ import { isDeepStrictEqual } from "node:util";
 import type { Auth } from "../../auth/caller.ts";
 import { upsertOutOfReach } from "../../auth/reach.ts";
 import type { Prisma, User } from "../../db/generated/prisma/client.ts";
+import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
 import { recordDirectoryEvents } from "../../events/record.ts";
 import { userEvents } from "../../events/user-events.ts";
-import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
 import { applyUpsert, blankUser, type UserState } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
 import { readPushTokens, replacePushTokens } from "./push-token-store.ts";
@@ -143,6 +143,10 @@ async function upsertRound(
   }
   const changed = toWrite
     .filter(({ id }) => !raced.has(id))
-    .map(({ before, after }) => ({ before: before.row, after: after.row, pushTokens: { before: before.pushTokens, after: after.pushTokens } }));
+    .map(({ before, after }) => ({
+      before: before.row,
+      after: after.row,
+      pushTokens: { before: before.pushTokens, after: after.pushTokens },
+    }));
   return { raced: [...raced], tokenLists, changed };
 }
