@@ -49,6 +49,13 @@ const environmentSchema = z.object({
   EVENT_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   // Webhook URLs may name loopback, private and link-local addresses (tests, private networks).
   WEBHOOK_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  // Seconds to wait after each failed attempt (Standard Webhooks' schedule); after the last, a delivery has failed.
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((list) => list.split(",").map((value) => Number(value.trim())))
+    .pipe(z.array(z.number().min(0).max(86_400)).min(1).max(20))
+    .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
@@ -142,7 +149,14 @@ export type GraphQLConfig = {
 export type CorsConfig = { origins: string[] | undefined; maxAgeSeconds: number };
 
 /** The change feed and its webhooks. `redisUrl`: wake-ups shared by every gateway; unset, within this process. */
-export type EventsConfig = { retentionDays: number; pollMs: number; allowPrivateWebhookUrls: boolean; redisUrl: string | undefined };
+export type EventsConfig = {
+  retentionDays: number;
+  pollMs: number;
+  allowPrivateWebhookUrls: boolean;
+  webhookRetrySchedule: readonly number[];
+  webhookTimeoutMs: number;
+  redisUrl: string | undefined;
+};
 
 export class ConfigError extends Error {}
 
@@ -186,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: environment.EVENT_RETENTION_DAYS,
       pollMs: environment.EVENT_POLL_MS,
       allowPrivateWebhookUrls: environment.WEBHOOK_ALLOW_PRIVATE_URLS,
+      webhookRetrySchedule: environment.WEBHOOK_RETRY_SCHEDULE,
+      webhookTimeoutMs: environment.WEBHOOK_TIMEOUT_MS,
       redisUrl: environment.REDIS_URL,
     },
   };

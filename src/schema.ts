@@ -17,6 +17,7 @@ import "./preferences/workflow-schema.ts";
 import "./preferences/preference-schema.ts";
 import "./preferences/recipients-schema.ts";
 import "./events/event-schema.ts";
+import "./webhooks/webhook-schema.ts";
 
 /** Every domain's types, queries and mutations, as served. */
 export const schema = builder.toSchema({ sortSchema: false });

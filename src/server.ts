@@ -48,7 +48,7 @@ export function createServer({
   databasePool,
   eventSignals = inProcessSignals(),
 }: ServerDependencies) {
-  const changeFeed = { signals: eventSignals, pollMs: events?.pollMs ?? 1000 };
+  const changeFeed = { signals: eventSignals, pollMs: events?.pollMs ?? 1000, allowPrivateWebhookUrls: events?.allowPrivateWebhookUrls ?? false };
   const requestIds = new WeakMap<Request, string>();
   const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);

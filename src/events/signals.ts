@@ -10,6 +10,9 @@ const CHANNEL = "directory-events";
 
 export type Listener = () => void;
 
+/** Listens to the wake-ups of every project (the webhook workers). */
+export const ANY_PROJECT = "*";
+
 export interface EventSignals {
   /** Says, after a commit, that the project has new events. */
   publish(projectId: string): void;
@@ -24,6 +27,7 @@ class LocalSignals {
 
   notify(projectId: string) {
     for (const listener of this.#listeners.get(projectId) ?? []) listener();
+    for (const listener of this.#listeners.get(ANY_PROJECT) ?? []) listener();
   }
 
   listen(projectId: string, listener: Listener) {

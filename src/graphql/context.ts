@@ -13,6 +13,6 @@ export type Context = Readonly<{
   logger: Logger;
   signInThrottle: SignInThrottle;
   passwords: PasswordHasher;
-  /** Wake-ups for subscriptions to the change feed, and how often they read the log without one. */
-  changeFeed: { signals: EventSignals; pollMs: number };
+  /** Wake-ups for subscriptions to the change feed, how often they read the log without one; whether webhooks may be private. */
+  changeFeed: { signals: EventSignals; pollMs: number; allowPrivateWebhookUrls: boolean };
 }>;
