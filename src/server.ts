@@ -1,3 +1,4 @@
+import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { createYoga } from "graphql-yoga";
 import { authentication, type Caller, callerOf, type ServerContext } from "./auth/authentication.ts";
 import { clientAddressOf } from "./auth/client-address.ts";
@@ -48,7 +49,11 @@ export function createServer({
   databasePool,
   eventSignals = inProcessSignals(),
 }: ServerDependencies) {
-  const changeFeed = { signals: eventSignals, pollMs: events?.pollMs ?? 1000, allowPrivateWebhookUrls: events?.allowPrivateWebhookUrls ?? false };
+  const changeFeed = {
+    signals: eventSignals,
+    pollMs: events?.pollMs ?? 1000,
+    allowPrivateWebhookUrls: events?.allowPrivateWebhookUrls ?? false,
+  };
   const requestIds = new WeakMap<Request, string>();
   const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
@@ -85,6 +90,8 @@ export function createServer({
       ...(cors.origins ? [varyByOrigin] : []),
       ...(graphql.trustedDocuments ? trustedDocumentsOnly(graphql.trustedDocuments) : [automaticPersistedQueries()]),
       ...queryLimits(graphql),
+      // Subscriptions over SSE: Yoga's own at /graphql, and the graphql-sse protocol at /graphql/stream.
+      useGraphQLSSE(),
       knownOperationTypes,
       compiledExecution(logger),
       // A client that goes away cancels the statements its operation has running (PostgreSQL).

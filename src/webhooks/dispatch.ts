@@ -89,20 +89,30 @@ export async function sendDueDeliveries(prisma: PrismaClient, options: DispatchO
   const claimed = await claimDeliveries(prisma, options.batch);
   if (claimed.length === 0) return 0;
   const events = new Map(
-    (await prisma.directoryEvent.findMany({ where: { id: { in: claimed.map((delivery) => delivery.eventId) } } })).map((event) => [event.id, event]),
+    (await prisma.directoryEvent.findMany({ where: { id: { in: claimed.map((delivery) => delivery.eventId) } } })).map((event) => [
+      event.id,
+      event,
+    ]),
   );
   await Promise.all(
     claimed.map(async (delivery) => {
       const event = events.get(delivery.eventId);
       if (!event) {
         // Pruned by retention before it could be sent.
-        await prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { status: "FAILED", lastError: "event no longer retained", leasedUntil: null } });
+        await prisma.webhookDelivery.update({
+          where: { id: delivery.id },
+          data: { status: "FAILED", lastError: "event no longer retained", leasedUntil: null },
+        });
         return;
       }
       const body = payloadOf(event);
       const now = new Date();
       const signature = new Webhook(delivery.secret).sign(event.id, now, body);
-      const headers = { "webhook-id": event.id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature };
+      const headers = {
+        "webhook-id": event.id,
+        "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+        "webhook-signature": signature,
+      };
       const outcome = await postJson(delivery.url, body, headers, options.timeoutMs, options.allowPrivate);
       await recordOutcome(prisma, delivery, outcome, options.scheduleSeconds);
     }),
@@ -130,11 +140,17 @@ async function recordOutcome(
     },
   });
   if (outcome.ok) {
-    await prisma.webhookEndpoint.updateMany({ where: { id: delivery.endpointId, failingSince: { not: null } }, data: { failingSince: null } });
+    await prisma.webhookEndpoint.updateMany({
+      where: { id: delivery.endpointId, failingSince: { not: null } },
+      data: { failingSince: null },
+    });
     return;
   }
   await prisma.webhookEndpoint.updateMany({ where: { id: delivery.endpointId, failingSince: null }, data: { failingSince: now } });
-  const endpoint = await prisma.webhookEndpoint.findUnique({ where: { id: delivery.endpointId }, select: { failingSince: true, enabled: true } });
+  const endpoint = await prisma.webhookEndpoint.findUnique({
+    where: { id: delivery.endpointId },
+    select: { failingSince: true, enabled: true },
+  });
   if (endpoint?.enabled && failingTooLong(endpoint.failingSince, now)) {
     await prisma.webhookEndpoint.update({
       where: { id: delivery.endpointId },

@@ -47,13 +47,26 @@ export async function createWebhookEndpoint(prisma: PrismaClient, caller: Auth, 
   }
   const secret = newSecret();
   const endpoint = await prisma.webhookEndpoint.create({
-    data: { projectId, url, eventTypes: [...new Set(eventTypes ?? [])], description: description ?? null, secret, cursorSeq: await headOf(prisma, projectId) },
+    data: {
+      projectId,
+      url,
+      eventTypes: [...new Set(eventTypes ?? [])],
+      description: description ?? null,
+      secret,
+      cursorSeq: await headOf(prisma, projectId),
+    },
   });
   return { endpoint, secret };
 }
 
 /** Changes what the input names; enabling a disabled endpoint clears its failures. */
-export async function updateWebhookEndpoint(prisma: PrismaClient, caller: Auth, id: string, input: UpdateWebhookEndpointInput, allowPrivate: boolean) {
+export async function updateWebhookEndpoint(
+  prisma: PrismaClient,
+  caller: Auth,
+  id: string,
+  input: UpdateWebhookEndpointInput,
+  allowPrivate: boolean,
+) {
   const { url, eventTypes, description, enabled } = parseOrThrow(updateInput, input);
   if (url != null) checkUrl(url, allowPrivate);
   await requireEndpoint(prisma, caller, id);

@@ -12,7 +12,13 @@ const MAX_RESPONSE_BYTES = 4096;
  * private address), within `timeoutMs` for the whole exchange. Never throws:
  * a failure is an outcome.
  */
-export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, allowPrivate: boolean): Promise<PostOutcome> {
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  allowPrivate: boolean,
+): Promise<PostOutcome> {
   return new Promise((resolve) => {
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
@@ -32,7 +38,8 @@ export function postJson(url: string, body: string, headers: Record<string, stri
           if (read > MAX_RESPONSE_BYTES) response.destroy();
         });
         const status = response.statusCode ?? 0;
-        const done = () => resolve({ ok: status >= 200 && status < 300, status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` });
+        const done = () =>
+          resolve({ ok: status >= 200 && status < 300, status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` });
         response.on("end", done);
         response.on("close", done);
         response.on("error", done);

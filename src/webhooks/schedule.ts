@@ -12,4 +12,5 @@ export function nextAttemptAt(attempts: number, now: Date, scheduleSeconds: read
 }
 
 /** Whether an endpoint failing since `failingSince` is to be disabled now. */
-export const failingTooLong = (failingSince: Date | null, now: Date) => failingSince !== null && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS;
+export const failingTooLong = (failingSince: Date | null, now: Date) =>
+  failingSince !== null && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS;

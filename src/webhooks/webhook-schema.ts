@@ -23,7 +23,11 @@ const WebhookEndpointType = builder.objectRef<WebhookEndpoint>("WebhookEndpoint"
     id: t.exposeID("id"),
     url: t.exposeString("url"),
     description: t.exposeString("description", { nullable: true }),
-    eventTypes: t.field({ type: [EventTypeEnum], description: "Empty: every type.", resolve: (endpoint) => endpoint.eventTypes as EventType[] }),
+    eventTypes: t.field({
+      type: [EventTypeEnum],
+      description: "Empty: every type.",
+      resolve: (endpoint) => endpoint.eventTypes as EventType[],
+    }),
     enabled: t.exposeBoolean("enabled"),
     disabledReason: t.exposeString("disabledReason", { nullable: true, description: "Why the gateway disabled it (5 days of failures)." }),
     failingSince: t.expose("failingSince", { type: "DateTime", nullable: true }),
@@ -126,7 +130,8 @@ builder.mutationFields((t) => ({
     type: CreateResult,
     authScopes: WEBHOOKS,
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    resolve: (_root, { input }, { prisma, auth, changeFeed }) => createWebhookEndpoint(prisma, auth, input, changeFeed.allowPrivateWebhookUrls),
+    resolve: (_root, { input }, { prisma, auth, changeFeed }) =>
+      createWebhookEndpoint(prisma, auth, input, changeFeed.allowPrivateWebhookUrls),
   }),
   updateWebhookEndpoint: t.field({
     type: UpdateResult,

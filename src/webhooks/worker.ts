@@ -9,7 +9,12 @@ import { type DispatchOptions, enqueueDeliveries, sendDueDeliveries } from "./di
  * time). Gateways share the work through row locks; a crashed one's leases
  * run out and another takes its deliveries over.
  */
-export function startWebhookWorker(prisma: PrismaClient, logger: Logger, signals: EventSignals, options: DispatchOptions & { pollMs: number }) {
+export function startWebhookWorker(
+  prisma: PrismaClient,
+  logger: Logger,
+  signals: EventSignals,
+  options: DispatchOptions & { pollMs: number },
+) {
   let stopped = false;
   let wake: (() => void) | undefined;
   let pending = false;
