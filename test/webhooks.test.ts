@@ -169,7 +169,7 @@ describe("deliveries", () => {
       ["USER_UPDATED", "hook-ada", 3],
     ]);
     expect(hooks.received[0]!.headers["webhook-id"]).toBe(payloads[0]!.data.id);
-    const tampered = { ...hooks.received[0]!.headers, "webhook-signature": "v1,AAAA" } as Record<string, string>;
+    const tampered = { ...hooks.received[0]!.headers, "webhook-signature": "v1,AAAA" } as unknown as Record<string, string>;
     expect(() => verifier.verify(hooks.received[0]!.body, tampered)).toThrow();
     const listed = await gql(
       `query($id: ID!) { webhookDeliveries(endpointId: $id, first: 2) { nodes { status attempts } pageInfo { hasNextPage } } }`,
