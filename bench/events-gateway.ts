@@ -19,7 +19,8 @@ const prisma =
   process.env.BENCH_OUTBOX === "off"
     ? (db.prisma.$extends({
         query: {
-          $executeRaw: ({ args, query }) => (JSON.stringify(args).includes("INSERT INTO directory_events") ? Promise.resolve(0) : query(args)),
+          $executeRaw: ({ args, query }) =>
+            JSON.stringify(args).includes("INSERT INTO directory_events") ? Promise.resolve(0) : query(args),
         },
       }) as unknown as PrismaClient)
     : db.prisma;

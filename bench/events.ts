@@ -42,7 +42,9 @@ try {
   console.log(`\nchange feed, PostgreSQL, ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
   console.log("| measure | outbox off | outbox on | ratio |");
   console.log("|---|---|---|---|");
-  console.log(`| upsertUser per second | ${throughput.off.toFixed(0)} | ${throughput.on.toFixed(0)} | ${(throughput.on / throughput.off).toFixed(2)} |`);
+  console.log(
+    `| upsertUser per second | ${throughput.off.toFixed(0)} | ${throughput.on.toFixed(0)} | ${(throughput.on / throughput.off).toFixed(2)} |`,
+  );
   console.log("\n| write on gateway B → event at a subscriber on gateway A (Redis) | p50 | p95 | max |");
   console.log("|---|---|---|---|");
   console.log(`| from the request sent, ms | ${latency.fromSent.p50} | ${latency.fromSent.p95} | ${latency.fromSent.max} |`);
@@ -81,7 +83,10 @@ async function compareThroughput() {
   const on = await gateway("bench/events-gateway.ts", { BENCH_OUTBOX: "on" });
   const rates = { off: [] as number[], on: [] as number[] };
   for (const round of [0, 1]) {
-    for (const [mode, server] of [["off", off], ["on", on]] as const) {
+    for (const [mode, server] of [
+      ["off", off],
+      ["on", on],
+    ] as const) {
       if (round === 0) await upsertsPerSecond(server.url, 2);
       rates[mode].push(await upsertsPerSecond(server.url, SECONDS / 2));
     }
@@ -122,7 +127,10 @@ async function measureLatency() {
         if (done) return;
         buffer += value;
         for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-          const data = buffer.slice(0, end).split("\n").find((line) => line.startsWith("data:") && line.length > 6);
+          const data = buffer
+            .slice(0, end)
+            .split("\n")
+            .find((line) => line.startsWith("data:") && line.length > 6);
           buffer = buffer.slice(end + 2);
           const userId = data && JSON.parse(data.slice(5)).data?.directoryEvents?.userId;
           if (userId) arrived.set(userId, performance.now());

@@ -32,7 +32,11 @@ function subscribe(url: string, key: string, variables: Record<string, unknown> 
   const errors: unknown[] = [];
   const stop = client.subscribe(
     { query: SUBSCRIPTION, variables },
-    { next: ({ data }) => data && events.push(data.directoryEvents as Record<string, any>), error: (error) => errors.push(error), complete: () => {} },
+    {
+      next: ({ data }) => data && events.push(data.directoryEvents as Record<string, any>),
+      error: (error) => errors.push(error),
+      complete: () => {},
+    },
   );
   return {
     events,
@@ -49,7 +53,8 @@ function subscribe(url: string, key: string, variables: Record<string, unknown> 
   };
 }
 
-const upsert = (url: string, key: string, id: string) => graphql(url, key, `mutation { upsertUser(id: "${id}", input: { name: "${id}" }) { __typename } }`);
+const upsert = (url: string, key: string, id: string) =>
+  graphql(url, key, `mutation { upsertUser(id: "${id}", input: { name: "${id}" }) { __typename } }`);
 
 test("graphql-sse over real HTTP: live events and a resume from a cursor", async () => {
   const { env, key, drop } = await freshDatabase();
@@ -108,7 +113,10 @@ function receiver() {
   return {
     ids,
     state,
-    listen: () => new Promise<string>((resolve) => http.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(http.address() as { port: number }).port}/`))),
+    listen: () =>
+      new Promise<string>((resolve) =>
+        http.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(http.address() as { port: number }).port}/`)),
+      ),
     close: () => new Promise((resolve) => http.close(resolve)),
   };
 }
@@ -119,7 +127,12 @@ describe.skipIf(missing)(`two gateways sharing PostgreSQL and Redis${missing ? `
 
   test("a subscriber on one gateway receives what another commits; webhooks go out once, and after a kill -9 and restart", async () => {
     const { env, key, drop } = await freshDatabase();
-    const shared = { ...env, REDIS_URL: redisUrl!, WEBHOOK_ALLOW_PRIVATE_URLS: "true", WEBHOOK_RETRY_SCHEDULE: "0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2" };
+    const shared = {
+      ...env,
+      REDIS_URL: redisUrl!,
+      WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+      WEBHOOK_RETRY_SCHEDULE: "0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2,0.2",
+    };
     try {
       const url = await hooks.listen();
       const a = await start(shared);
