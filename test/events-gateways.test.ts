@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { createClient } from "graphql-sse";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, inject, test } from "vitest";
 import { freshDatabase, graphql, type Started, startFromSources } from "./support/process.ts";
+import { unreachable } from "./support/redis.ts";
 
 // The change feed as users run it: gateways in processes of their own, over real HTTP.
 
@@ -84,20 +84,6 @@ const missing =
     : redisUrl
       ? await unreachable(redisUrl)
       : "REDIS_URL is not set";
-
-async function unreachable(url: string): Promise<string | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return undefined;
-  } catch (error) {
-    return `Redis at ${url} does not answer (${(error as Error).message})`;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** A webhook receiver counting deliveries by webhook-id; `failing` answers 500. */
 function receiver() {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MemberAuth } from "../src/auth/caller.ts";
 import { SCOPES } from "../src/auth/keys.ts";
 import { listEvents } from "../src/events/feed.ts";
+import { pruneEvents } from "../src/events/retention.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // The change feed: an event per change, written with it; the `events` query pages it gap-free.
@@ -143,11 +144,14 @@ describe("an event per change, in the change's transaction", () => {
       await server.graphql(`mutation { setUserStatus(userId: "ev-member", status: SUSPENDED) { __typename } }`);
       await server.graphql(`mutation { updateUserRole(userId: "ev-member", roleId: "admin") { __typename } }`);
       await server.graphql(`mutation { updateUserRole(userId: "ev-member", roleId: "admin") { __typename } }`);
+      await server.graphql(`mutation { transferUser(userId: "ev-member", organizationId: "globex") { __typename } }`);
     });
     expect(events.map(({ type, changedFields }) => [type, changedFields])).toEqual([
       ["MEMBER_STATUS_CHANGED", ["status"]],
       ["MEMBER_ROLE_CHANGED", ["roleId"]],
+      ["USER_UPDATED", ["organizationId"]],
     ]);
+    expect(events.at(-1)).toMatchObject({ organizationId: "globex" });
   });
 
   test("a failed write records nothing; a rolled back transaction takes its events along", async () => {
@@ -230,4 +234,15 @@ describe("the feed", () => {
     expect(nodes.length).toBeGreaterThan(3);
     expect(nodes.every((event: { userId: string }) => event.userId === "ev-ada")).toBe(true);
   });
+});
+
+test("retention deletes the events older than EVENT_RETENTION_DAYS, and only those", async () => {
+  const total = await server.prisma.directoryEvent.count();
+  await server.prisma.directoryEvent.updateMany({
+    where: { userId: "ev-b1" },
+    data: { occurredAt: new Date(Date.now() - 31 * 86_400_000) },
+  });
+  const old = await server.prisma.directoryEvent.count({ where: { userId: "ev-b1" } });
+  expect(await pruneEvents(server.prisma, 30)).toBe(old);
+  expect(await server.prisma.directoryEvent.count()).toBe(total - old);
 });

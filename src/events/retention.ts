@@ -1,9 +1,15 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 
-/** Deletes the events older than `days` in every project; returns how many. Safe on any number of gateways at once. */
+/**
+ * Deletes the events older than `days` in every project, and the webhook
+ * deliveries made as long ago; returns how many events. Safe on any number
+ * of gateways at once.
+ */
 export async function pruneEvents(prisma: PrismaClient, days: number, now = new Date()): Promise<number> {
-  const { count } = await prisma.directoryEvent.deleteMany({ where: { occurredAt: { lt: new Date(now.getTime() - days * 86_400_000) } } });
+  const before = new Date(now.getTime() - days * 86_400_000);
+  await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: before }, status: { not: "PENDING" } } });
+  const { count } = await prisma.directoryEvent.deleteMany({ where: { occurredAt: { lt: before } } });
   return count;
 }
 

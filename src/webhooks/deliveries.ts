@@ -1,6 +1,5 @@
 import type { Auth } from "../auth/caller.ts";
 import type { PrismaClient, WebhookDelivery } from "../db/generated/prisma/client.ts";
-import { NotFoundError } from "../errors.ts";
 import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
@@ -8,16 +7,16 @@ import { isUuid } from "../validation/ids.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
-/** An endpoint's deliveries, newest event first, paged by keyset on the event's position. */
+/** An endpoint's deliveries, newest event first, paged by keyset on the event's position; null for an endpoint the project lacks. */
 export async function listDeliveries(
   prisma: PrismaClient,
   auth: Auth,
   { endpointId, first, after }: { endpointId: string; first?: number | null; after?: string | null },
-): Promise<ConnectionPage<WebhookDelivery>> {
+): Promise<ConnectionPage<WebhookDelivery> | null> {
   if (first != null) checkPageSize("first", first);
   const { projectId, cursorSecret } = auth;
   if (!isUuid(endpointId) || !(await prisma.webhookEndpoint.count({ where: { id: endpointId, projectId } }))) {
-    throw new NotFoundError("webhookEndpoint", endpointId);
+    return null;
   }
   const limit = first ?? DEFAULT_PAGE_SIZE;
   const binding = JSON.stringify(["webhookDeliveries", endpointId]);
