@@ -44,6 +44,18 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  // The change feed: how long events are kept, how often a subscriber reads the log without a wake-up.
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  EVENT_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // Webhook URLs may name loopback, private and link-local addresses (tests, private networks).
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  // Seconds to wait after each failed attempt (Standard Webhooks' schedule); after the last, a delivery has failed.
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((list) => list.split(",").map((value) => Number(value.trim())))
+    .pipe(z.array(z.number().min(0).max(86_400)).min(1).max(20))
+    .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // How long a secret key found valid is taken at its word before it is looked up again (0: every request).
   SECRET_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   // Bearer token /metrics asks for; unset, /metrics is open (keep it off the public network then).
@@ -104,6 +116,7 @@ export type Config = {
   graphql: GraphQLConfig;
   cors: CorsConfig;
   metrics: MetricsConfig;
+  events: EventsConfig;
   /** How long a stop waits for in-flight requests before it closes their connections. */
   shutdownTimeoutSeconds: number;
   activity: ActivityConfig;
@@ -141,6 +154,16 @@ export type GraphQLConfig = {
 
 /** Which browser origins may call the API (undefined: any, for development) and how long they may cache a preflight. */
 export type CorsConfig = { origins: string[] | undefined; maxAgeSeconds: number };
+
+/** The change feed and its webhooks. `redisUrl`: wake-ups shared by every gateway; unset, within this process. */
+export type EventsConfig = {
+  retentionDays: number;
+  pollMs: number;
+  allowPrivateWebhookUrls: boolean;
+  webhookRetrySchedule: readonly number[];
+  webhookTimeoutMs: number;
+  redisUrl: string | undefined;
+};
 
 export class ConfigError extends Error {}
 
@@ -181,6 +204,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: environment.METRICS_TOKEN },
     shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
     activity: { sessionIdleMinutes: environment.SESSION_IDLE_MINUTES, sessionRetentionDays: environment.SESSION_RETENTION_DAYS },
+    events: {
+      retentionDays: environment.EVENT_RETENTION_DAYS,
+      pollMs: environment.EVENT_POLL_MS,
+      allowPrivateWebhookUrls: environment.WEBHOOK_ALLOW_PRIVATE_URLS,
+      webhookRetrySchedule: environment.WEBHOOK_RETRY_SCHEDULE,
+      webhookTimeoutMs: environment.WEBHOOK_TIMEOUT_MS,
+      redisUrl: environment.REDIS_URL,
+    },
   };
 }
 

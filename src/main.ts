@@ -5,9 +5,12 @@ import { keyPrefix } from "./auth/keys.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
 import { openMigratedDatabaseOrExit } from "./db/migrate.ts";
+import { startRetention } from "./events/retention.ts";
+import { inProcessSignals, redisSignals } from "./events/signals.ts";
 import { gracefulClose } from "./graceful-shutdown.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
+import { startWebhookWorker } from "./webhooks/worker.ts";
 
 const config = loadConfigOrExit();
 
@@ -21,7 +24,17 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 });
 
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
-const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool });
+const { events } = config;
+const eventSignals = events.redisUrl ? redisSignals(events.redisUrl, logger) : inProcessSignals();
+const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool, eventSignals });
+const stopRetention = startRetention(db.prisma, events.retentionDays, logger);
+const webhooks = startWebhookWorker(db.prisma, logger, eventSignals, {
+  allowPrivate: events.allowPrivateWebhookUrls,
+  scheduleSeconds: events.webhookRetrySchedule,
+  timeoutMs: events.webhookTimeoutMs,
+  batch: 20,
+  pollMs: events.pollMs,
+});
 const http = createHttpServer(yoga);
 const closeGracefully = gracefulClose(http, config.shutdownTimeoutSeconds, logger);
 http.listen(config.port, () => {
@@ -70,6 +83,9 @@ async function stop(signal: string) {
     config.shutdownTimeoutSeconds * 1000 + DATABASE_CLOSE_GRACE_MS,
   ).unref();
   await closeGracefully();
+  stopRetention();
+  await webhooks.stop();
+  await eventSignals.close();
   await rateLimiter.close();
   await db.close();
   logger.info("stopped");

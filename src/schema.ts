@@ -18,6 +18,8 @@ import "./preferences/preference-schema.ts";
 import "./preferences/recipients-schema.ts";
 import "./activity/activity-schema.ts";
 import "./activity/ui-settings-schema.ts";
+import "./events/event-schema.ts";
+import "./webhooks/webhook-schema.ts";
 
 /** Every domain's types, queries and mutations, as served. */
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,3 +1,4 @@
+import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { createYoga } from "graphql-yoga";
 import { authentication, type Caller, callerOf, type ServerContext } from "./auth/authentication.ts";
 import { clientAddressOf } from "./auth/client-address.ts";
@@ -8,6 +9,8 @@ import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
 import { runForRequest } from "./db/request-cancellation.ts";
+import { type EventSignals, inProcessSignals } from "./events/signals.ts";
+import { wakeAfter } from "./events/wake-ups.ts";
 import type { Context } from "./graphql/context.ts";
 import type { Logger } from "./logger.ts";
 import { automaticPersistedQueries } from "./plugins/automatic-persisted-queries.ts";
@@ -27,7 +30,10 @@ export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "activity">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "activity"> &
+    Partial<Pick<Config, "events">>;
+  /** Wake-ups of the change feed's subscribers (through Redis when configured); default: within this process. */
+  eventSignals?: EventSignals;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
 };
@@ -39,9 +45,15 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors, activity },
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors, activity, events },
   databasePool,
+  eventSignals = inProcessSignals(),
 }: ServerDependencies) {
+  const changeFeed = {
+    signals: eventSignals,
+    pollMs: events?.pollMs ?? 1000,
+    allowPrivateWebhookUrls: events?.allowPrivateWebhookUrls ?? false,
+  };
   const requestIds = new WeakMap<Request, string>();
   const metrics = createMetrics(GRAPHQL_ENDPOINT, databasePool);
   const secretKeys = new SecretKeyCache(prisma, secretKeyCacheSeconds);
@@ -67,7 +79,7 @@ export function createServer({
     context: async ({ request }): Promise<Context> => {
       const { auth, address } = callerOf(callers, request);
       await rateLimiter.consume(auth, address);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords, activity };
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords, activity, changeFeed };
     },
     plugins: [
       errorHandling(logger, requestIds),
@@ -78,12 +90,20 @@ export function createServer({
       ...(cors.origins ? [varyByOrigin] : []),
       ...(graphql.trustedDocuments ? trustedDocumentsOnly(graphql.trustedDocuments) : [automaticPersistedQueries()]),
       ...queryLimits(graphql),
+      // Subscriptions over SSE: Yoga's own at /graphql, and the graphql-sse protocol at /graphql/stream.
+      useGraphQLSSE(),
       knownOperationTypes,
       compiledExecution(logger),
       // A client that goes away cancels the statements its operation has running (PostgreSQL).
       {
         instrumentation: {
           execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute),
+        },
+      },
+      // Once a mutation has committed, the subscribers of the projects it wrote events for are woken.
+      {
+        instrumentation: {
+          execute: (_payload: unknown, execute: () => void | Promise<void>) => wakeAfter(execute, eventSignals.publish),
         },
       },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.

@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { unreachable } from "./support/redis.ts";
 import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 let server: TestServer;
@@ -76,21 +76,6 @@ describe("rate limit per key, in memory", () => {
 
 const redisUrl = process.env.REDIS_URL;
 const redisMissing = redisUrl ? await unreachable(redisUrl) : "REDIS_URL is not set";
-
-/** Why Redis cannot be used, or undefined when it answers PING. */
-async function unreachable(url: string): Promise<string | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return undefined;
-  } catch (error) {
-    return `Redis at ${url} does not answer (${(error as Error).message})`;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe.skipIf(redisMissing)(
   `rate limit shared through Redis${redisMissing ? ` — skipped: ${redisMissing}; .ci/run starts Redis and sets it` : ""}`,

@@ -23,7 +23,7 @@ type Operation = {
   variables?: (a: ProjectA) => Record<string, unknown>;
 };
 
-type ProjectA = { projectId: string; channelId: string };
+type ProjectA = { projectId: string; channelId: string; endpointId: string; deliveryId: string };
 
 const USER_FIELDS = /* GraphQL */ `
   id email name tags properties
@@ -236,6 +236,48 @@ const OPERATIONS: Operation[] = [
     requires: "publishableKey",
     document: `mutation { signIn(email: "ada@project-a.example", password: "${PASSWORD}") { ${RESULT} ... on SignInSuccess { user { id name tags } } } }`,
   },
+  // The change feed and webhooks
+  {
+    field: "events",
+    requires: "events:read",
+    document: `{ events(first: 10) { nodes { id userId changedFields user { ${USER_FIELDS} } } } }`,
+  },
+  { field: "webhookEndpoints", requires: "webhooks:write", document: `{ webhookEndpoints { id url description } }` },
+  {
+    field: "webhookDeliveries",
+    requires: "webhooks:write",
+    document: `query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id eventId } } }`,
+    variables: (a) => ({ id: a.endpointId }),
+  },
+  {
+    field: "createWebhookEndpoint",
+    requires: "webhooks:write",
+    document: `mutation { createWebhookEndpoint(input: { url: "https://hooks.example.com/b" }) { ${RESULT} } }`,
+  },
+  {
+    field: "updateWebhookEndpoint",
+    requires: "webhooks:write",
+    document: `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { ${RESULT} } }`,
+    variables: (a) => ({ id: a.endpointId }),
+  },
+  {
+    field: "deleteWebhookEndpoint",
+    requires: "webhooks:write",
+    document: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { ${RESULT} } }`,
+    variables: (a) => ({ id: a.endpointId }),
+  },
+  {
+    field: "rotateWebhookSecret",
+    requires: "webhooks:write",
+    document: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { ${RESULT} } }`,
+    variables: (a) => ({ id: a.endpointId }),
+  },
+  {
+    field: "retryWebhookDelivery",
+    requires: "webhooks:write",
+    document: `mutation($id: ID!) { retryWebhookDelivery(id: $id) { ${RESULT} } }`,
+    variables: (a) => ({ id: a.deliveryId }),
+  },
 ];
 
 /** Values that exist only in project A: none may appear in an answer to project B. */
@@ -251,6 +293,8 @@ const ONLY_IN_A = [
   "Workflow of A",
   "category-of-a",
   "default-of-a",
+  "hooks.project-a.example",
+  "changed-field-of-a",
 ];
 
 let server: TestServer;
@@ -301,7 +345,16 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
     data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } },
   });
   await prisma.defaultPreferenceSet.create({ data: { projectId, document: { categories: { "default-of-a": rule } } } });
-  return { projectId, channelId: channel.id };
+  const event = await prisma.directoryEvent.create({
+    data: { projectId, seq: 1, type: "USER_UPDATED", userId: "ada", actorKind: "SYSTEM", changedFields: ["changed-field-of-a"] },
+  });
+  const endpoint = await prisma.webhookEndpoint.create({
+    data: { projectId, url: "https://hooks.project-a.example/a", description: "Endpoint of A", secret: "whsec_AAAA", cursorSeq: 1 },
+  });
+  const delivery = await prisma.webhookDelivery.create({
+    data: { projectId, endpointId: endpoint.id, eventId: event.id, eventSeq: 1, userId: "ada", status: "FAILED" },
+  });
+  return { projectId, channelId: channel.id, endpointId: endpoint.id, deliveryId: delivery.id };
 }
 
 /** Everything project A holds, to compare before and after B's request. */
@@ -321,6 +374,9 @@ async function snapshotOfA(): Promise<unknown> {
     prisma.workflow.findMany({ where, orderBy: { key: "asc" } }),
     prisma.preferenceSet.findMany({ where, orderBy: [{ userId: "asc" }, { setId: "asc" }] }),
     prisma.defaultPreferenceSet.findUnique({ where: { projectId: a.projectId } }),
+    prisma.directoryEvent.findMany({ where, orderBy: { seq: "asc" } }),
+    prisma.webhookEndpoint.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.webhookDelivery.findMany({ where, orderBy: { id: "asc" } }),
   ]);
 }
 

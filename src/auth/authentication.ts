@@ -8,6 +8,9 @@ import type { ClientAddressOf } from "./client-address.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { SecretKeyCache } from "./secret-key-cache.ts";
 
+/** Where the graphql-sse protocol is served, below the GraphQL endpoint (the plugin's default). */
+export const GRAPHQL_SSE_PATH = "/stream";
+
 /** What the HTTP server hands Yoga with each request: Node's request, with its socket (none through `yoga.fetch`). */
 export type ServerContext = { req?: IncomingMessage };
 
@@ -36,15 +39,20 @@ export function authentication({
   clientAddress,
   callers,
 }: Dependencies): Plugin<Record<string, never>, ServerContext> {
+  async function identify(request: Request, serverContext: ServerContext) {
+    const address = clientAddress(serverContext.req);
+    try {
+      callers.set(request, { auth: await authenticate(prisma, request.headers, secretKeys), address });
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") await rateLimiter.consumeAnonymous(address);
+      throw error;
+    }
+  }
   return {
-    async onRequestParse({ request, serverContext }) {
-      const address = clientAddress(serverContext.req);
-      try {
-        callers.set(request, { auth: await authenticate(prisma, request.headers, secretKeys), address });
-      } catch (error) {
-        if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") await rateLimiter.consumeAnonymous(address);
-        throw error;
-      }
+    onRequestParse: ({ request, serverContext }) => identify(request, serverContext),
+    // The graphql-sse protocol's endpoint answers before any request is parsed.
+    async onRequest({ request, serverContext, url }) {
+      if (url.pathname.endsWith(GRAPHQL_SSE_PATH)) await identify(request, serverContext);
     },
   };
 }

@@ -17,6 +17,8 @@ export const SCOPES = [
   "tokens:write",
   "members:write",
   "roles:write",
+  "events:read",
+  "webhooks:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

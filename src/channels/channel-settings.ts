@@ -1,6 +1,8 @@
 import type { Auth } from "../auth/caller.ts";
 import { lockUserInReach } from "../auth/reach.ts";
 import type { Channel, ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
+import { channelSettingsEvent } from "../events/channel-events.ts";
+import { recordDirectoryEvents } from "../events/record.ts";
 import { assertChannelId } from "./channel-id.ts";
 import { takeDeviceTokens } from "./device-token-move.ts";
 import { lockChannel } from "./row-locks.ts";
@@ -31,12 +33,14 @@ export async function setChannelSettings(
       await takeDeviceTokens(tx, { projectId, channelId, userId, tokens: settings.device_tokens });
     }
     const key = { projectId, userId, channelId };
+    const before = await tx.channelSettings.findUnique({ where: { projectId_userId_channelId: key }, select: { settings: true } });
     // With the channel and the user locked, no other writer can delete the row between these two statements.
     const [inserted] = await tx.channelSettings.createManyAndReturn({
       data: [{ ...key, settings }],
       skipDuplicates: true,
     });
     const row = inserted ?? (await tx.channelSettings.update({ where: { projectId_userId_channelId: key }, data: { settings } }));
+    await recordDirectoryEvents(tx, caller, channelSettingsEvent(userId, channelId, before?.settings, settings));
     return { channelSettings: { ...row, channel }, created: inserted !== undefined };
   });
 }
@@ -56,7 +60,9 @@ export async function unsetChannelSettings(
   return prisma.$transaction(async (tx) => {
     await lockChannel(tx, projectId, channelId);
     await lockUserInReach(tx, caller, userId);
-    await tx.channelSettings.deleteMany({ where: { projectId, userId, channelId } });
+    const { count } = await tx.channelSettings.deleteMany({ where: { projectId, userId, channelId } });
+    if (count > 0)
+      await recordDirectoryEvents(tx, caller, [{ type: "CHANNEL_SETTINGS_UNSET", userId, channelId, changedFields: ["settings"] }]);
     return { channelId };
   });
 }

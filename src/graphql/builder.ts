@@ -49,3 +49,4 @@ builder.addScalarType("JSONObject", JSONObjectScalar);
 // null with its error, and the others of the request keep their data.
 builder.queryType({ authScopes: { secretKey: true } });
 builder.mutationType({ authScopes: { secretKey: true } });
+builder.subscriptionType({ authScopes: { secretKey: true } });

@@ -4,6 +4,7 @@ import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { ActivityConfig } from "../config.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import type { EventSignals } from "../events/signals.ts";
 
 /** Built once per request; read-only for resolvers. */
 export type Context = Readonly<{
@@ -15,4 +16,6 @@ export type Context = Readonly<{
   passwords: PasswordHasher;
   /** Session rules of trackActivity (SESSION_IDLE_MINUTES, SESSION_RETENTION_DAYS). */
   activity: ActivityConfig;
+  /** Wake-ups for subscriptions to the change feed, how often they read the log without one; whether webhooks may be private. */
+  changeFeed: { signals: EventSignals; pollMs: number; allowPrivateWebhookUrls: boolean };
 }>;

@@ -2,6 +2,7 @@ import type { Auth } from "../auth/caller.ts";
 import { usersInReach } from "../auth/reach.ts";
 import type { PrismaClient, UserStatus } from "../db/generated/prisma/client.ts";
 import { DomainError, NotFoundError } from "../errors.ts";
+import { recordDirectoryEvent } from "../events/record.ts";
 
 /** The lifecycle of a member: where each status may go next. */
 export const STATUS_TRANSITIONS: Record<UserStatus, readonly UserStatus[]> = {
@@ -38,10 +39,18 @@ export async function setUserStatus(prisma: PrismaClient, caller: Auth, userId: 
     });
     if (!user) throw new NotFoundError("user", userId);
     if (!STATUS_TRANSITIONS[user.status].includes(status)) throw new InvalidTransitionError(user.status, status);
-    const { count } = await prisma.user.updateMany({
-      where: { projectId, id: userId, status: user.status, ...usersInReach(caller) },
-      data: { status, version: { increment: 1 }, updatedAt: now },
+    const updated = await prisma.$transaction(async (tx) => {
+      const { count } = await tx.user.updateMany({
+        where: { projectId, id: userId, status: user.status, ...usersInReach(caller) },
+        data: { status, version: { increment: 1 }, updatedAt: now },
+      });
+      if (count === 0) return undefined;
+      const row = await tx.user.findUniqueOrThrow({ where: { projectId_id: { projectId, id: userId } } });
+      const changedFields = row.status === user.status ? [] : ["status"];
+      if (changedFields.length > 0)
+        await recordDirectoryEvent(tx, caller, { type: "MEMBER_STATUS_CHANGED", userId, changedFields, version: row.version });
+      return row;
     });
-    if (count === 1) return prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId, id: userId } } });
+    if (updated) return updated;
   }
 }

@@ -2,6 +2,8 @@ import type { Auth } from "../auth/caller.ts";
 import { assertOrganizationInReach, lockUserInReach } from "../auth/reach.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
+import { recordDirectoryEvent, recordDirectoryEvents } from "../events/record.ts";
+import { userEvents } from "../events/user-events.ts";
 import { requireRole } from "./roles.ts";
 
 /** Moves a user in the caller's reach to another organization there, with a new role when one is named. */
@@ -19,10 +21,14 @@ export async function transferUser(
       throw new NotFoundError("organization", organizationId);
     }
     if (roleId != null) await requireRole(tx, projectId, roleId);
-    return tx.user.update({
-      where: { projectId_id: { projectId, id: userId } },
+    const where = { projectId_id: { projectId, id: userId } };
+    const before = await tx.user.findUniqueOrThrow({ where });
+    const user = await tx.user.update({
+      where,
       data: { organizationId, ...(roleId != null && { roleId }), version: { increment: 1 }, updatedAt: now },
     });
+    await recordDirectoryEvents(tx, caller, userEvents([{ before, after: user }]));
+    return user;
   });
 }
 
@@ -31,9 +37,11 @@ export async function updateUserRole(prisma: PrismaClient, caller: Auth, userId:
   return prisma.$transaction(async (tx) => {
     await lockUserInReach(tx, caller, userId);
     await requireRole(tx, caller.projectId, roleId);
-    return tx.user.update({
-      where: { projectId_id: { projectId: caller.projectId, id: userId } },
-      data: { roleId, version: { increment: 1 }, updatedAt: now },
-    });
+    const where = { projectId_id: { projectId: caller.projectId, id: userId } };
+    const before = await tx.user.findUniqueOrThrow({ where, select: { roleId: true } });
+    const user = await tx.user.update({ where, data: { roleId, version: { increment: 1 }, updatedAt: now } });
+    if (before.roleId !== roleId)
+      await recordDirectoryEvent(tx, caller, { type: "MEMBER_ROLE_CHANGED", userId, changedFields: ["roleId"], version: user.version });
+    return user;
   });
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { Auth } from "../auth/caller.ts";
 import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { organizationEvent } from "../events/organization-events.ts";
+import { recordDirectoryEvents } from "../events/record.ts";
 import { organizationName } from "../validation/formats.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
@@ -26,7 +29,8 @@ async function requireOrganization(tx: Transaction, projectId: string, id: strin
   return organization;
 }
 
-export async function createOrganization(prisma: PrismaClient, projectId: string, input: CreateOrganizationInput): Promise<Organization> {
+export async function createOrganization(prisma: PrismaClient, caller: Auth, input: CreateOrganizationInput): Promise<Organization> {
+  const { projectId } = caller;
   const { id, name, parentId } = parseOrThrow(organizationInput, input);
   const newId = id ?? randomUUID();
   return prisma.$transaction(async (tx) => {
@@ -37,22 +41,34 @@ export async function createOrganization(prisma: PrismaClient, projectId: string
       skipDuplicates: true,
     });
     if (count === 0) throw new ValidationError([{ field: "id", message: "is already taken", reason: "conflict" }]);
+    await recordDirectoryEvents(
+      tx,
+      caller,
+      organizationEvent("ORGANIZATION_CREATED", newId, undefined, { name, parentId: parentId ?? null }),
+    );
     return tx.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id: newId } } });
   });
 }
 
-export async function renameOrganization(prisma: PrismaClient, projectId: string, id: string, name: string) {
+export async function renameOrganization(prisma: PrismaClient, caller: Auth, id: string, name: string) {
+  const { projectId } = caller;
   const parsed = parseOrThrow(z.strictObject({ name: organizationName }), { name });
-  const { count } = await prisma.organization.updateMany({ where: { projectId, id }, data: { name: parsed.name } });
-  if (count === 0) throw new NotFoundError("organization", id);
-  return prisma.organization.findUniqueOrThrow({ where: { projectId_id: { projectId, id } } });
+  return prisma.$transaction(async (tx) => {
+    const [before] = await tx.$queryRaw<{ name: string }[]>`
+      SELECT name FROM organizations WHERE project_id = ${projectId}::uuid AND id = ${id} FOR NO KEY UPDATE`;
+    if (!before) throw new NotFoundError("organization", id);
+    const organization = await tx.organization.update({ where: { projectId_id: { projectId, id } }, data: { name: parsed.name } });
+    await recordDirectoryEvents(tx, caller, organizationEvent("ORGANIZATION_UPDATED", id, before, { name: parsed.name }));
+    return organization;
+  });
 }
 
 /** Puts the organization under another one, or at the root when `parentId` is null. */
-export async function moveOrganization(prisma: PrismaClient, projectId: string, id: string, parentId: string | null) {
+export async function moveOrganization(prisma: PrismaClient, caller: Auth, id: string, parentId: string | null) {
+  const { projectId } = caller;
   return prisma.$transaction(async (tx) => {
     await lockTree(tx, projectId);
-    await requireOrganization(tx, projectId, id);
+    const before = await requireOrganization(tx, projectId, id);
     if (parentId !== null) {
       await requireOrganization(tx, projectId, parentId);
       if (await isInSubtree(tx, projectId, id, parentId)) {
@@ -61,12 +77,15 @@ export async function moveOrganization(prisma: PrismaClient, projectId: string, 
         ]);
       }
     }
-    return tx.organization.update({ where: { projectId_id: { projectId, id } }, data: { parentId } });
+    const organization = await tx.organization.update({ where: { projectId_id: { projectId, id } }, data: { parentId } });
+    await recordDirectoryEvents(tx, caller, organizationEvent("ORGANIZATION_UPDATED", id, { parentId: before.parentId }, { parentId }));
+    return organization;
   });
 }
 
 /** Deletes an organization that has neither users nor children. */
-export async function deleteOrganization(prisma: PrismaClient, projectId: string, id: string) {
+export async function deleteOrganization(prisma: PrismaClient, caller: Auth, id: string) {
+  const { projectId } = caller;
   return prisma.$transaction(async (tx) => {
     await lockTree(tx, projectId);
     // The row lock makes a concurrent upsert that assigns a user to it wait until we are done.
@@ -82,6 +101,7 @@ export async function deleteOrganization(prisma: PrismaClient, projectId: string
       ]);
     }
     await tx.organization.delete({ where: { projectId_id: { projectId, id } } });
+    await recordDirectoryEvents(tx, caller, [{ type: "ORGANIZATION_DELETED", organizationId: id }]);
     return { id };
   });
 }

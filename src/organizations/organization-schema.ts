@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     authScopes: { scope: "organizations:write" },
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, { prisma, auth }) => ({
-      organization: await createOrganization(prisma, auth.projectId, input),
+      organization: await createOrganization(prisma, auth, input),
     }),
   }),
   renameOrganization: t.field({
@@ -141,7 +141,7 @@ builder.mutationFields((t) => ({
     authScopes: { scope: "organizations:write" },
     args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
     resolve: async (_root, { id, name }, { prisma, auth }) => ({
-      organization: await renameOrganization(prisma, auth.projectId, id, name),
+      organization: await renameOrganization(prisma, auth, id, name),
     }),
   }),
   moveOrganization: t.field({
@@ -150,7 +150,7 @@ builder.mutationFields((t) => ({
     authScopes: { scope: "organizations:write" },
     args: { id: t.arg.id({ required: true }), parentId: t.arg.id() },
     resolve: async (_root, { id, parentId }, { prisma, auth }) => ({
-      organization: await moveOrganization(prisma, auth.projectId, id, parentId ?? null),
+      organization: await moveOrganization(prisma, auth, id, parentId ?? null),
     }),
   }),
   deleteOrganization: t.field({
@@ -158,6 +158,6 @@ builder.mutationFields((t) => ({
     description: "Only an organization without users and children can go; otherwise a ValidationError (conflict).",
     authScopes: { scope: "organizations:write" },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma, auth }) => deleteOrganization(prisma, auth.projectId, id),
+    resolve: (_root, { id }, { prisma, auth }) => deleteOrganization(prisma, auth, id),
   }),
 }));

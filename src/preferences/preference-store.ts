@@ -3,6 +3,8 @@ import { organizationInReach } from "../auth/reach.ts";
 import type { Prisma, PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
+import { preferencesEvent } from "../events/preference-events.ts";
+import { recordDirectoryEvents } from "../events/record.ts";
 import { isUuid } from "../validation/ids.ts";
 import {
   documentFrom,
@@ -147,12 +149,13 @@ type StoredRow = { user_id: string; document: unknown; version: number; updated_
  */
 async function writeSets(
   tx: Transaction,
-  projectId: string,
+  auth: Auth,
   userIds: readonly string[],
   setId: string,
   input: ParsedPreferenceSetInput,
   expectedVersion: number | null,
 ): Promise<Map<string, PreferenceSetView>> {
+  const { projectId } = auth;
   // Locked, so that a channel deleted meanwhile (forgetChannelPreferences) is removed from what is written, not written back.
   const stored = await tx.$queryRaw<{ user_id: string; document: unknown; version: number }[]>`
     SELECT user_id, document, version FROM preference_sets
@@ -174,6 +177,14 @@ async function writeSets(
     ON CONFLICT (project_id, user_id, set_id)
       DO UPDATE SET document = EXCLUDED.document, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     RETURNING user_id, document, version, updated_at`;
+  await recordDirectoryEvents(
+    tx,
+    auth,
+    written.flatMap(({ user_id, document }) => {
+      const current = byUser.get(user_id);
+      return preferencesEvent(user_id, setId, current ? documentFrom(current.document) : defaults, document);
+    }),
+  );
   return new Map(
     rows.map((row) => [row.user_id, viewOf({ setId, document: row.document, version: row.version, updatedAt: new Date(row.updated_at) })]),
   );
@@ -194,7 +205,7 @@ export function setPreferences(
     prisma.$transaction(async (tx) => {
       if ((await lockUsersInReach(tx, auth, [userId])).length > 0) throw new NotFoundError("user", userId);
       const parsed = await validate(tx, auth, setId, input);
-      return (await writeSets(tx, auth.projectId, [userId], setId, parsed, expectedVersion)).get(userId)!;
+      return (await writeSets(tx, auth, [userId], setId, parsed, expectedVersion)).get(userId)!;
     }, WRITE_TRANSACTION),
   );
 }
@@ -222,7 +233,7 @@ export function setPreferencesForUsers(
         );
       }
       const parsed = await validate(tx, auth, setId, input);
-      const written = await writeSets(tx, auth.projectId, unique, setId, parsed, null);
+      const written = await writeSets(tx, auth, unique, setId, parsed, null);
       return unique.map((id) => written.get(id)!);
     }, WRITE_TRANSACTION),
   );
@@ -246,10 +257,12 @@ export function setDefaultPreferences(
       const [current] = await tx.$queryRaw<{ document: unknown; version: number }[]>`
         SELECT document, version FROM default_preference_sets WHERE project_id = ${projectId}::uuid FOR UPDATE`;
       if (expectedVersion !== null && expectedVersion !== current!.version) throw new VersionConflictError(current!.version);
+      const document = mergePreferences(documentFrom(current!.document), parsed);
+      await recordDirectoryEvents(tx, auth, preferencesEvent(null, DEFAULT_SET_ID, documentFrom(current!.document), document));
       const row = await tx.defaultPreferenceSet.update({
         where: { projectId },
         data: {
-          document: mergePreferences(documentFrom(current!.document), parsed) as Prisma.InputJsonObject,
+          document: document as Prisma.InputJsonObject,
           version: current!.version + 1,
           updatedAt: new Date(),
         },

@@ -3,6 +3,8 @@ import type { Auth } from "../../auth/caller.ts";
 import { upsertOutOfReach } from "../../auth/reach.ts";
 import type { Prisma, User } from "../../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
+import { recordDirectoryEvents } from "../../events/record.ts";
+import { userEvents } from "../../events/user-events.ts";
 import { applyUpsert, blankUser, type UserState } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
 import { readPushTokens, replacePushTokens } from "./push-token-store.ts";
@@ -71,6 +73,7 @@ export async function upsertBatch(
 
   const tokenLists = new Map([...first.tokenLists, ...(second?.tokenLists ?? [])]);
   if (tokenLists.size > 0) await replacePushTokens(tx, projectId, assignTokenOwners(tokenLists), now);
+  await recordDirectoryEvents(tx, caller, userEvents([...first.changed, ...(second?.changed ?? [])]));
   // Every index got its outcome above: an error given, a missing organization, or a round.
   return upserts.map((_upsert, index) => outcomes.get(index) as UpsertOutcome);
 }
@@ -79,7 +82,7 @@ export async function upsertBatch(
  * Reads and locks the users, applies their upserts, records each upsert's
  * outcome and writes the users that changed. Returns the users someone
  * else created meanwhile (raced: their outcomes are to be computed again),
- * and the push token lists to store.
+ * the push token lists to store, and the users it changed (for the change feed).
  */
 async function upsertRound(
   tx: Transaction,
@@ -143,5 +146,12 @@ async function upsertRound(
       tokenLists.set(id, after.pushTokens);
     }
   }
-  return { raced: [...raced], tokenLists };
+  const changed = toWrite
+    .filter(({ id }) => !raced.has(id))
+    .map(({ before, after }) => ({
+      before: before.row,
+      after: after.row,
+      pushTokens: { before: before.pushTokens, after: after.pushTokens },
+    }));
+  return { raced: [...raced], tokenLists, changed };
 }

@@ -1,0 +1,29 @@
+import type { Logger } from "pino";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+
+/**
+ * Deletes the events older than `days` in every project, and the webhook
+ * deliveries made as long ago; returns how many events. Safe on any number
+ * of gateways at once.
+ */
+export async function pruneEvents(prisma: PrismaClient, days: number, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - days * 86_400_000);
+  await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: before }, status: { not: "PENDING" } } });
+  const { count } = await prisma.directoryEvent.deleteMany({ where: { occurredAt: { lt: before } } });
+  return count;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Prunes now and every hour until stopped. */
+export function startRetention(prisma: PrismaClient, days: number, logger: Logger): () => void {
+  const prune = () =>
+    pruneEvents(prisma, days).then(
+      (count) => count > 0 && logger.info({ count, days }, "change feed: events past retention deleted"),
+      (error) => logger.error({ err: error }, "change feed: pruning failed"),
+    );
+  void prune();
+  const timer = setInterval(prune, HOUR_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,44 @@
+import type { User } from "../db/generated/prisma/client.ts";
+import { changedPaths } from "./changed-fields.ts";
+import type { NewDirectoryEvent } from "./event-types.ts";
+
+/**
+ * Fields no event names: bookkeeping (version, times), activity (lastSeenAt,
+ * lastLoginAt: not a change of the directory) and secrets (the password hash).
+ */
+const UNREPORTED = new Set<string>([
+  "projectId",
+  "id",
+  "version",
+  "createdAt",
+  "updatedAt",
+  "lastSeenAt",
+  "lastLoginAt",
+  "passwordHash",
+  "incarnation",
+]);
+
+/** A user as one write found and left it; push tokens only when the write set them. */
+export type UserChange = { before: User; after: User; pushTokens?: { before: unknown; after: unknown } };
+
+/** What changed in a user: its fields, `properties.<key>` for custom properties, `pushTokens`. */
+export function changedUserFields({ before, after, pushTokens }: UserChange): string[] {
+  const fields = Object.keys(after)
+    .filter((field) => !UNREPORTED.has(field))
+    .flatMap((field) => {
+      const depth = field === "properties" ? 2 : 1;
+      return changedPaths({ [field]: before[field as keyof User] }, { [field]: after[field as keyof User] }, depth);
+    });
+  if (pushTokens && changedPaths(pushTokens.before ?? [], pushTokens.after ?? [], 0, "pushTokens").length > 0) fields.push("pushTokens");
+  return fields.sort();
+}
+
+/** USER_CREATED for a user stored for the first time (version 0 before), USER_UPDATED otherwise; none when nothing reported changed. */
+export function userEvents(changes: readonly UserChange[]): NewDirectoryEvent[] {
+  return changes.flatMap((change) => {
+    const changedFields = changedUserFields(change);
+    const created = change.before.version === 0;
+    if (changedFields.length === 0 && !created) return [];
+    return [{ type: created ? "USER_CREATED" : "USER_UPDATED", userId: change.after.id, changedFields, version: change.after.version }];
+  });
+}

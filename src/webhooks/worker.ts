@@ -1,0 +1,55 @@
+import type { Logger } from "pino";
+import type { PrismaClient } from "../db/generated/prisma/client.ts";
+import { ANY_PROJECT, type EventSignals } from "../events/signals.ts";
+import { type DispatchOptions, enqueueDeliveries, sendDueDeliveries } from "./dispatch.ts";
+
+/**
+ * Every gateway runs one: it turns new events into deliveries and sends the
+ * due ones, woken by new events or every `pollMs` (retries fall due with
+ * time). Gateways share the work through row locks; a crashed one's leases
+ * run out and another takes its deliveries over.
+ */
+export function startWebhookWorker(
+  prisma: PrismaClient,
+  logger: Logger,
+  signals: EventSignals,
+  options: DispatchOptions & { pollMs: number },
+) {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let pending = false;
+  const unlisten = signals.listen(ANY_PROJECT, () => {
+    pending = true;
+    wake?.();
+  });
+  const loop = (async () => {
+    while (!stopped) {
+      pending = false;
+      let busy = false;
+      try {
+        busy = (await enqueueDeliveries(prisma)) > 0;
+        busy = (await sendDueDeliveries(prisma, options)) > 0 || busy;
+      } catch (error) {
+        if (!stopped) logger.error({ err: error }, "webhook worker: a round failed; retrying");
+      }
+      if (busy || pending || stopped) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  })();
+  return {
+    /** Finishes the round under way (its deliveries are recorded), then stops. */
+    async stop() {
+      stopped = true;
+      unlisten();
+      wake?.();
+      await loop;
+    },
+  };
+}
