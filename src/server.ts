@@ -79,7 +79,16 @@ export function createServer({
     context: async ({ request }): Promise<Context> => {
       const { auth, address } = callerOf(callers, request);
       await rateLimiter.consume(auth, address);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords, activity, changeFeed };
+      return {
+        prisma,
+        logger,
+        requestId: requestIds.get(request) ?? "",
+        auth,
+        signInThrottle: rateLimiter.signIn,
+        passwords,
+        activity,
+        changeFeed,
+      };
     },
     plugins: [
       errorHandling(logger, requestIds),
