@@ -16,6 +16,8 @@ import "./members/lifecycle-schema.ts";
 import "./preferences/workflow-schema.ts";
 import "./preferences/preference-schema.ts";
 import "./preferences/recipients-schema.ts";
+import "./push/credentials-schema.ts";
+import "./push/push-schema.ts";
 
 /** Every domain's types, queries and mutations, as served. */
 export const schema = builder.toSchema({ sortSchema: false });

@@ -21,13 +21,14 @@ import { requestBodyLimit } from "./plugins/request-body-limit.ts";
 import { logRequest } from "./plugins/request-log.ts";
 import { recordRequests } from "./plugins/request-record.ts";
 import { trustedDocumentsOnly } from "./plugins/trusted-documents.ts";
+import { PushSenders } from "./push/senders.ts";
 import { schema } from "./schema.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors">;
+  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "push">;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
 };
@@ -39,7 +40,7 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors },
+  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors, push: pushConfig },
   databasePool,
 }: ServerDependencies) {
   const requestIds = new WeakMap<Request, string>();
@@ -48,6 +49,7 @@ export function createServer({
   const callers = new WeakMap<Request, Caller>();
   const clientAddress = clientAddressOf(trustedProxies);
   const passwords = new PasswordHasher(passwordHashing);
+  const push = new PushSenders(pushConfig, logger);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -67,7 +69,7 @@ export function createServer({
     context: async ({ request }): Promise<Context> => {
       const { auth, address } = callerOf(callers, request);
       await rateLimiter.consume(auth, address);
-      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords };
+      return { prisma, logger, requestId: requestIds.get(request) ?? "", auth, signInThrottle: rateLimiter.signIn, passwords, push };
     },
     plugins: [
       errorHandling(logger, requestIds),

@@ -17,6 +17,8 @@ export const SCOPES = [
   "tokens:write",
   "members:write",
   "roles:write",
+  "push:send",
+  "push:read",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -9,7 +9,7 @@ import { channelSettingsOfUsers } from "./settings-of-users.ts";
 
 export const ChannelSettingsType = builder.prismaObject("ChannelSettings", {
   // Every ChannelSettings value carries its channel, so no field below needs a query of its own.
-  include: { channel: true },
+  include: { channel: { select: { id: true, projectId: true, name: true, provider: true, createdAt: true, updatedAt: true } } },
   fields: (t) => ({
     channel: t.field({ type: ChannelType, resolve: (settings) => settings.channel }),
     provider: t.field({ type: ChannelProviderEnum, resolve: (settings) => settings.channel.provider }),

@@ -6,7 +6,9 @@ import { takeDeviceTokens } from "./device-token-move.ts";
 import { lockChannel } from "./row-locks.ts";
 import { parseProviderSettings } from "./settings-schemas.ts";
 
-export type ChannelSettingsWithChannel = ChannelSettings & { channel: Channel };
+/** A channel as settings carry it: everything but its credentials, which only the push domain reads. */
+export type ChannelSummary = Omit<Channel, "credentials" | "credentialsFingerprint">;
+export type ChannelSettingsWithChannel = ChannelSettings & { channel: ChannelSummary };
 export type SetChannelSettingsResult = { channelSettings: ChannelSettingsWithChannel; created: boolean };
 
 /**
