@@ -44,7 +44,7 @@ export async function sendPush(
   input: SendPushInput,
   idempotencyKey: string | null | undefined,
 ): Promise<SendPushResult> {
-  const request = parseOrThrow(sendPushSchema, input, ["input"]);
+  const request = parseOrThrow(sendPushSchema, input);
   const { projectId } = auth;
   if (idempotencyKey) {
     const stored = await claimSendKey(prisma, projectId, idempotencyKey, request, senders.config.deadlineMs + 10_000);
