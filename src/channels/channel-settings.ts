@@ -1,13 +1,12 @@
 import type { Auth } from "../auth/caller.ts";
 import { lockUserInReach } from "../auth/reach.ts";
-import type { Channel, ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
+import type { ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
 import { assertChannelId } from "./channel-id.ts";
+import type { ChannelSummary } from "./channels.ts";
 import { takeDeviceTokens } from "./device-token-move.ts";
 import { lockChannel } from "./row-locks.ts";
 import { parseProviderSettings } from "./settings-schemas.ts";
 
-/** A channel as settings carry it: everything but its credentials, which only the push domain reads. */
-export type ChannelSummary = Omit<Channel, "credentials" | "credentialsFingerprint">;
 export type ChannelSettingsWithChannel = ChannelSettings & { channel: ChannelSummary };
 export type SetChannelSettingsResult = { channelSettings: ChannelSettingsWithChannel; created: boolean };
 

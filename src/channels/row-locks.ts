@@ -1,6 +1,6 @@
 import type { Prisma } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
-import type { ChannelSummary } from "./channel-settings.ts";
+import type { ChannelSummary } from "./channels.ts";
 
 // The row locks settings writes take, always in this order: the channel, then the user (lockUserInReach).
 
