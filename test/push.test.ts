@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { loopbackCredentials } from "./support/loopback-tls.ts";
+import { loopbackCredentials } from "./support/loopback-credentials.ts";
 import { apnsAccount, fcmAccount, startApnsFake, startFcmFake, startWebPushFake, vapidAccount } from "./support/push-fakes.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 

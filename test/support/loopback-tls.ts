@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
 
 /** A certificate for 127.0.0.1 and localhost, and its key, as PEM files. */
 export type LoopbackTls = { certFile: string; keyFile: string; dir: string };
@@ -50,9 +49,3 @@ export function makeLoopbackCertificate(): LoopbackTls {
 }
 
 export const removeLoopbackCertificate = (tls: LoopbackTls) => rmSync(tls.dir, { recursive: true, force: true });
-
-/** The run's certificate and key, for servers in a test. */
-export function loopbackCredentials(): { cert: Buffer; key: Buffer } {
-  const { certFile, keyFile } = inject("loopbackTls");
-  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
-}
