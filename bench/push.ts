@@ -52,6 +52,8 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       if (ready.test(line)) resolve({ child, line });
+      // The gateway's errors and warnings (pino levels 40 and up) show; its request lines do not.
+      else if (/"level":[4-6]\d/.test(line)) console.error(line);
     });
     child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
@@ -207,7 +209,7 @@ async function main() {
         PUSH_APNS_PRODUCTION_URL: fakes.apnsUrl,
         PUSH_APNS_SANDBOX_URL: fakes.apnsUrl,
         PUSH_FCM_URL: fakes.fcmUrl,
-        PUSH_CONCURRENCY: String(CONCURRENCY),
+        PUSH_CONCURRENCY: String(CONCURRENCY), DATABASE_STATEMENT_TIMEOUT_MS: "60000",
         RATE_LIMIT_PER_MINUTE: "1000000",
       },
       /"url":"/,

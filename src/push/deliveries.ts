@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/caller.ts";
 import { usersInReach } from "../auth/reach.ts";
-import type { PrismaClient, PushDelivery } from "../db/generated/prisma/client.ts";
+import type { Prisma, PrismaClient, PushDelivery } from "../db/generated/prisma/client.ts";
 import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
@@ -17,6 +17,21 @@ export type DeliveryCounts = { sentCount: number; failedCount: number; skippedCo
 export function countDeliveries(deliveries: readonly Pick<PushDelivery, "status">[]): DeliveryCounts {
   const count = (...statuses: PushDelivery["status"][]) => deliveries.filter((delivery) => statuses.includes(delivery.status)).length;
   return { sentCount: count("SENT"), failedCount: count("FAILED", "TOKEN_REMOVED"), skippedCount: count("SKIPPED") };
+}
+
+/**
+ * Inserts the deliveries of a send in one statement: a fan-out writes
+ * thousands, which Prisma's createMany would send as many parameters.
+ */
+export async function insertDeliveries(tx: Prisma.TransactionClient, deliveries: readonly PushDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO push_deliveries (id, project_id, user_id, channel_id, provider, token_suffix, status, reason,
+                                 provider_message_id, error_code, attempts, created_at)
+    SELECT id, "projectId", "userId", "channelId", provider, "tokenSuffix", status, reason, "providerMessageId", "errorCode", attempts, "createdAt"
+    FROM jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) AS d(
+      id uuid, "projectId" uuid, "userId" text, "channelId" uuid, provider "ChannelProvider", "tokenSuffix" text,
+      status "DeliveryStatus", reason text, "providerMessageId" text, "errorCode" text, attempts integer, "createdAt" timestamptz)`;
 }
 
 /** The deliveries with these ids, in this order. */

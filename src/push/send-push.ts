@@ -8,10 +8,10 @@ import { parseOrThrow } from "../validation/problems.ts";
 import { apnsPayload } from "./apns.ts";
 import { type ConfiguredChannel, configuredPushChannels } from "./channel-credentials.ts";
 import { countDeliveries, type DeliveryCounts, deliveriesById, tokenSuffix } from "./deliveries.ts";
+import { DeliveryWriter } from "./delivery-writer.ts";
 import { type Notification, notificationOf, type SendPushInput, sendPushSchema } from "./notification.ts";
 import type { Outcome } from "./outcome.ts";
-import type { PushTarget } from "./push-targets.ts";
-import { readPushTargets } from "./push-targets.ts";
+import { type PushTarget, readPushTargets } from "./push-targets.ts";
 import { type Attempted, withRetries } from "./retry.ts";
 import { claimSendKey, releaseSendKey, type StoredSend } from "./send-idempotency.ts";
 import type { PushSenders } from "./senders.ts";
@@ -50,25 +50,35 @@ export async function sendPush(
     const stored = await claimSendKey(prisma, projectId, idempotencyKey, request, senders.config.deadlineMs + 10_000);
     if (stored) return replay(prisma, projectId, stored);
   }
+  let sending = false;
   try {
     const targets = await readPushTargets(prisma, auth, request.userIds);
     const channels = await configuredPushChannels(prisma, projectId, senders.encryptionKey);
     const refusals = request.workflow ? await preferenceRefusals(prisma, auth, request.userIds, request.workflow, request.category) : null;
     const plans = planSends(request.userIds, targets, channels, refusals);
-    const outcomes = await runSends(senders, plans, notificationOf(request.notification));
-    const now = new Date();
-    const deliveries = plans.map((plan, index) => deliveryOf(projectId, plan, outcomes[index], now));
+    const writer = new DeliveryWriter(prisma);
+    const deliveries: PushDelivery[] = [];
+    const gone: PushTarget[] = [];
+    sending = true;
+    await runSends(senders, plans, notificationOf(request.notification), (index, attempted) => {
+      const plan = plans[index]!;
+      const delivery = deliveryOf(projectId, plan, attempted, new Date());
+      deliveries[index] = delivery;
+      writer.add(delivery);
+      if (attempted?.outcome.kind === "gone" && plan.target) gone.push(plan.target);
+    });
+    // A delivery says what happened even if what follows fails: written outside the transaction.
+    await writer.flush();
     await prisma.$transaction(async (tx) => {
-      const gone = plans.flatMap((plan, index) => (outcomes[index]?.outcome.kind === "gone" && plan.target ? [plan.target] : []));
-      await removeGoneTargets(tx, projectId, gone, now);
-      await tx.pushDelivery.createMany({ data: deliveries });
+      await removeGoneTargets(tx, projectId, gone, new Date());
       if (idempotencyKey) {
         await recordIdempotentResponse(tx, projectId, idempotencyKey, { deliveryIds: deliveries.map((delivery) => delivery.id) });
       }
     });
     return { deliveries, ...countDeliveries(deliveries), replayed: false };
   } catch (error) {
-    if (idempotencyKey) await releaseSendKey(prisma, projectId, idempotencyKey);
+    // Once anything may have been sent, the key stays taken: a retry must not send again.
+    if (idempotencyKey && !sending) await releaseSendKey(prisma, projectId, idempotencyKey);
     throw error;
   }
 }
@@ -129,16 +139,24 @@ function planSends(
   return plans;
 }
 
-/** Every planned send at once, as far as the process-wide limit lets them; skipped plans get no attempt. */
-async function runSends(senders: PushSenders, plans: readonly Plan[], notification: Notification): Promise<(Attempted | undefined)[]> {
+/**
+ * Every planned send at once, as far as the process-wide limit lets them;
+ * `settled` hears of each as it ends (skipped plans at once, without an attempt).
+ */
+async function runSends(
+  senders: PushSenders,
+  plans: readonly Plan[],
+  notification: Notification,
+  settled: (index: number, attempted: Attempted | undefined) => void,
+): Promise<void> {
   const deadline = Date.now() + senders.config.deadlineMs;
   const { attemptTimeoutMs } = senders.config;
   // Payloads are the same for every device of a provider: made once.
   const apns = apnsPayload(notification);
   const webPush = webPushPayload(notification);
-  return Promise.all(
-    plans.map((plan) => {
-      if (!("channel" in plan)) return undefined;
+  await Promise.all(
+    plans.map(async (plan, index) => {
+      if (!("channel" in plan)) return settled(index, undefined);
       const { channel, target } = plan;
       const attempt = (timeoutMs: number): Promise<Outcome> => {
         switch (channel.provider) {
@@ -150,7 +168,7 @@ async function runSends(senders: PushSenders, plans: readonly Plan[], notificati
             return senders.webPush(channel).send({ endpoint: target.destination, keys: target.keys! }, notification, webPush, timeoutMs);
         }
       };
-      return senders.limit(() => withRetries(attempt, { deadline, attemptTimeoutMs }));
+      settled(index, await senders.limit(() => withRetries(attempt, { deadline, attemptTimeoutMs })));
     }),
   );
 }
