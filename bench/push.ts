@@ -209,7 +209,7 @@ async function main() {
         PUSH_APNS_PRODUCTION_URL: fakes.apnsUrl,
         PUSH_APNS_SANDBOX_URL: fakes.apnsUrl,
         PUSH_FCM_URL: fakes.fcmUrl,
-        PUSH_CONCURRENCY: String(CONCURRENCY), DATABASE_STATEMENT_TIMEOUT_MS: "60000",
+        PUSH_CONCURRENCY: String(CONCURRENCY),
         RATE_LIMIT_PER_MINUTE: "1000000",
       },
       /"url":"/,
