@@ -9,7 +9,7 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const FORMAT = "v1";
-export const KEY_FILE = "encryption.key";
+const KEY_FILE = "encryption.key";
 
 /**
  * AES-256-GCM with the channel id as associated data: a stored value decrypts

@@ -4,7 +4,7 @@ export type Http2Response = { status: number; headers: IncomingHttpHeaders; body
 
 const IDLE_CLOSE_MS = 60_000;
 
-export class TimeoutError extends Error {
+class TimeoutError extends Error {
   override name = "TimeoutError";
 }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Outcome } from "./outcome.ts";
 
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 const BASE_BACKOFF_MS = 200;
 
 export type Attempted = { outcome: Outcome; attempts: number };

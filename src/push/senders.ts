@@ -51,9 +51,4 @@ export class PushSenders {
     this.clients.set(channel.id, { fingerprint: channel.fingerprint, client });
     return client;
   }
-
-  close(): void {
-    for (const { client } of this.clients.values()) client.close();
-    this.clients.clear();
-  }
 }
