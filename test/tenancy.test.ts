@@ -74,6 +74,11 @@ const OPERATIONS: Operation[] = [
     requires: "users:read",
     document: `{ resolveRecipients(workflow: "digest", filter: {}) { nodes { user { id name } channels { destination reason } } } }`,
   },
+  {
+    field: "pushDeliveries",
+    requires: "push:read",
+    document: `{ pushDeliveries(userId: "ada") { totalCount nodes { id user { id name } tokenSuffix errorCode } } }`,
+  },
 
   // Mutations
   {
@@ -158,6 +163,18 @@ const OPERATIONS: Operation[] = [
     variables: (a) => ({ channelId: a.channelId }),
   },
   {
+    field: "configureChannel",
+    requires: "channels:write",
+    document: `mutation ($channelId: ID!) { configureChannel(id: $channelId, credentials: {}) { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "sendPush",
+    requires: "push:send",
+    document: `mutation { sendPush(input: { userIds: ["ada"], notification: { title: "From B" } }, options: { idempotencyKey: "key-of-a" }) {
+      ${RESULT} ... on SendPushSuccess { sentCount deliveries { user { id name } tokenSuffix errorCode } } } }`,
+  },
+  {
     field: "deleteChannel",
     requires: "channels:write",
     document: `mutation ($channelId: ID!) { deleteChannel(id: $channelId) { ${RESULT} } }`,
@@ -239,6 +256,7 @@ const ONLY_IN_A = [
   "Workflow of A",
   "category-of-a",
   "default-of-a",
+  "delivery-of-a",
 ];
 
 let server: TestServer;
@@ -284,6 +302,9 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
     data: { projectId, userId: "ada", channelId: channel.id, settings: { email: "settings-of-a@project-a.example" } },
   });
   await prisma.workflow.create({ data: { projectId, key: "digest", name: "Workflow of A", categories: ["category-of-a"] } });
+  await prisma.pushDelivery.create({
+    data: { projectId, userId: "ada", channelId: channel.id, status: "FAILED", tokenSuffix: "of-a", errorCode: "delivery-of-a" },
+  });
   const rule = { enabled: false, channelTypes: {}, conditions: [] };
   await prisma.preferenceSet.create({
     data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } },
@@ -309,6 +330,7 @@ async function snapshotOfA(): Promise<unknown> {
     prisma.workflow.findMany({ where, orderBy: { key: "asc" } }),
     prisma.preferenceSet.findMany({ where, orderBy: [{ userId: "asc" }, { setId: "asc" }] }),
     prisma.defaultPreferenceSet.findUnique({ where: { projectId: a.projectId } }),
+    prisma.pushDelivery.findMany({ where, orderBy: { id: "asc" } }),
   ]);
 }
 
