@@ -6,6 +6,12 @@ import { readTrustedDocuments, type TrustedDocuments } from "./plugins/trusted-d
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+const httpsOrigin = z
+  .string()
+  .trim()
+  .refine((url) => /^https:\/\//.test(url) && isOrigin(url.replace(/\/$/, "")), { message: "must be an https:// origin" })
+  .transform((url) => url.replace(/\/$/, ""));
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: z
@@ -82,6 +88,19 @@ const environmentSchema = z.object({
     .optional(),
   // Chromium caps it at 7200, Firefox at 86400.
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  // 32 bytes, base64 or hex: encrypts provider credentials at rest. Unset on the embedded default: made once in DATA_DIR.
+  DIRECTORY_ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, "must be 32 bytes in base64 (44 characters) or hex (64 characters)")
+    .optional(),
+  // Provider hosts; for tests and proxies. FCM's OAuth2 endpoint is the service account's token_uri.
+  PUSH_APNS_PRODUCTION_URL: httpsOrigin.default("https://api.push.apple.com"),
+  PUSH_APNS_SANDBOX_URL: httpsOrigin.default("https://api.sandbox.push.apple.com"),
+  PUSH_FCM_URL: httpsOrigin.default("https://fcm.googleapis.com"),
+  PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(200),
+  PUSH_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  PUSH_DEADLINE_MS: z.coerce.number().int().min(1).default(30_000),
   // Below the 30 s a container orchestrator usually waits after SIGTERM before it kills.
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   // Activity on a platform this long after the previous one starts a new session.
@@ -117,6 +136,7 @@ export type Config = {
   cors: CorsConfig;
   metrics: MetricsConfig;
   events: EventsConfig;
+  push: PushConfig;
   /** How long a stop waits for in-flight requests before it closes their connections. */
   shutdownTimeoutSeconds: number;
   activity: ActivityConfig;
@@ -150,6 +170,21 @@ export type GraphQLConfig = {
   maxBodyBytes: number;
   /** When set, the only documents that run (GRAPHQL_TRUSTED_DOCUMENTS); else clients may register their own (APQ). */
   trustedDocuments: TrustedDocuments | undefined;
+};
+
+/**
+ * Where pushes go and how hard they try. `encryptionKey` (32 bytes) encrypts
+ * provider credentials; undefined: one kept in `dataDir`, or none on PostgreSQL.
+ */
+export type PushConfig = {
+  encryptionKey: Buffer | undefined;
+  database: DatabaseLocation;
+  apnsProductionUrl: string;
+  apnsSandboxUrl: string;
+  fcmUrl: string;
+  concurrency: number;
+  attemptTimeoutMs: number;
+  deadlineMs: number;
 };
 
 /** Which browser origins may call the API (undefined: any, for development) and how long they may cache a preflight. */
@@ -202,6 +237,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     cors: { origins: environment.CORS_ORIGINS, maxAgeSeconds: environment.CORS_MAX_AGE_SECONDS },
     metrics: { token: environment.METRICS_TOKEN },
+    push: {
+      encryptionKey: encryptionKey(environment.DIRECTORY_ENCRYPTION_KEY),
+      database: databaseLocation(environment.DATABASE_URL, environment.DATA_DIR),
+      apnsProductionUrl: environment.PUSH_APNS_PRODUCTION_URL,
+      apnsSandboxUrl: environment.PUSH_APNS_SANDBOX_URL,
+      fcmUrl: environment.PUSH_FCM_URL,
+      concurrency: environment.PUSH_CONCURRENCY,
+      attemptTimeoutMs: environment.PUSH_ATTEMPT_TIMEOUT_MS,
+      deadlineMs: environment.PUSH_DEADLINE_MS,
+    },
     shutdownTimeoutSeconds: environment.SHUTDOWN_TIMEOUT_SECONDS,
     activity: { sessionIdleMinutes: environment.SESSION_IDLE_MINUTES, sessionRetentionDays: environment.SESSION_RETENTION_DAYS },
     events: {
@@ -213,6 +258,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redisUrl: environment.REDIS_URL,
     },
   };
+}
+
+function encryptionKey(text: string | undefined): Buffer | undefined {
+  if (text === undefined) return undefined;
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
 }
 
 function trustedDocumentsAt(path: string | undefined): TrustedDocuments | undefined {

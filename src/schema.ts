@@ -20,6 +20,8 @@ import "./activity/activity-schema.ts";
 import "./activity/ui-settings-schema.ts";
 import "./events/event-schema.ts";
 import "./webhooks/webhook-schema.ts";
+import "./push/credentials-schema.ts";
+import "./push/push-schema.ts";
 
 /** Every domain's types, queries and mutations, as served. */
 export const schema = builder.toSchema({ sortSchema: false });

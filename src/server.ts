@@ -24,13 +24,17 @@ import { requestBodyLimit } from "./plugins/request-body-limit.ts";
 import { logRequest } from "./plugins/request-log.ts";
 import { recordRequests } from "./plugins/request-record.ts";
 import { trustedDocumentsOnly } from "./plugins/trusted-documents.ts";
+import { PushSenders } from "./push/senders.ts";
 import { schema } from "./schema.ts";
 
 export type ServerDependencies = {
   prisma: PrismaClient;
   logger: Logger;
   rateLimiter: RateLimiter;
-  config: Pick<Config, "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "activity"> &
+  config: Pick<
+    Config,
+    "graphql" | "secretKeyCacheSeconds" | "metrics" | "trustedProxies" | "passwordHashing" | "cors" | "activity" | "push"
+  > &
     Partial<Pick<Config, "events">>;
   /** Wake-ups of the change feed's subscribers (through Redis when configured); default: within this process. */
   eventSignals?: EventSignals;
@@ -45,7 +49,17 @@ export function createServer({
   prisma,
   logger,
   rateLimiter,
-  config: { graphql, secretKeyCacheSeconds, metrics: metricsConfig, trustedProxies, passwordHashing, cors, activity, events },
+  config: {
+    graphql,
+    secretKeyCacheSeconds,
+    metrics: metricsConfig,
+    trustedProxies,
+    passwordHashing,
+    cors,
+    activity,
+    events,
+    push: pushConfig,
+  },
   databasePool,
   eventSignals = inProcessSignals(),
 }: ServerDependencies) {
@@ -60,6 +74,7 @@ export function createServer({
   const callers = new WeakMap<Request, Caller>();
   const clientAddress = clientAddressOf(trustedProxies);
   const passwords = new PasswordHasher(passwordHashing);
+  const push = new PushSenders(pushConfig, logger);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -88,6 +103,7 @@ export function createServer({
         passwords,
         activity,
         changeFeed,
+        push,
       };
     },
     plugins: [

@@ -74,6 +74,11 @@ const OPERATIONS: Operation[] = [
     requires: "users:read",
     document: `{ resolveRecipients(workflow: "digest", filter: {}) { nodes { user { id name } channels { destination reason } } } }`,
   },
+  {
+    field: "pushDeliveries",
+    requires: "push:read",
+    document: `{ pushDeliveries(userId: "ada") { totalCount nodes { id user { id name } tokenSuffix errorCode } } }`,
+  },
 
   // Mutations
   {
@@ -168,6 +173,18 @@ const OPERATIONS: Operation[] = [
     requires: "channels:write",
     document: `mutation ($channelId: ID!) { renameChannel(id: $channelId, name: "Renamed by B") { ${RESULT} } }`,
     variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "configureChannel",
+    requires: "channels:write",
+    document: `mutation ($channelId: ID!) { configureChannel(id: $channelId, credentials: {}) { ${RESULT} } }`,
+    variables: (a) => ({ channelId: a.channelId }),
+  },
+  {
+    field: "sendPush",
+    requires: "push:send",
+    document: `mutation { sendPush(input: { userIds: ["ada"], notification: { title: "From B" } }, options: { idempotencyKey: "key-of-a" }) {
+      ${RESULT} ... on SendPushSuccess { sentCount deliveries { user { id name } tokenSuffix errorCode } } } }`,
   },
   {
     field: "deleteChannel",
@@ -295,6 +312,7 @@ const ONLY_IN_A = [
   "default-of-a",
   "hooks.project-a.example",
   "changed-field-of-a",
+  "delivery-of-a",
 ];
 
 let server: TestServer;
@@ -340,6 +358,9 @@ async function seedProjectA({ prisma, projectId }: TestServer): Promise<ProjectA
     data: { projectId, userId: "ada", channelId: channel.id, settings: { email: "settings-of-a@project-a.example" } },
   });
   await prisma.workflow.create({ data: { projectId, key: "digest", name: "Workflow of A", categories: ["category-of-a"] } });
+  await prisma.pushDelivery.create({
+    data: { projectId, userId: "ada", channelId: channel.id, status: "FAILED", tokenSuffix: "of-a", errorCode: "delivery-of-a" },
+  });
   const rule = { enabled: false, channelTypes: {}, conditions: [] };
   await prisma.preferenceSet.create({
     data: { projectId, userId: "ada", setId: "default", document: { categories: { "category-of-a": rule } } },
@@ -377,6 +398,7 @@ async function snapshotOfA(): Promise<unknown> {
     prisma.directoryEvent.findMany({ where, orderBy: { seq: "asc" } }),
     prisma.webhookEndpoint.findMany({ where, orderBy: { id: "asc" } }),
     prisma.webhookDelivery.findMany({ where, orderBy: { id: "asc" } }),
+    prisma.pushDelivery.findMany({ where, orderBy: { id: "asc" } }),
   ]);
 }
 

@@ -19,6 +19,8 @@ export const SCOPES = [
   "roles:write",
   "events:read",
   "webhooks:write",
+  "push:send",
+  "push:read",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

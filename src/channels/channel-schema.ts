@@ -8,6 +8,8 @@ import { createChannel, deleteChannel, renameChannel } from "./channels.ts";
 export const ChannelProviderEnum = builder.enumType(ChannelProvider, { name: "ChannelProvider" });
 
 export const ChannelType = builder.prismaObject("Channel", {
+  // Never the credentials: channels are read in many places, and only the push domain needs them.
+  select: { id: true, name: true, provider: true, createdAt: true },
   fields: (t) => ({
     id: t.exposeID("id", { description: "A UUID." }),
     name: t.exposeString("name", { description: "Unique in the project." }),

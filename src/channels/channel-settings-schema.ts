@@ -9,7 +9,7 @@ import { channelSettingsOfUsers } from "./settings-of-users.ts";
 
 export const ChannelSettingsType = builder.prismaObject("ChannelSettings", {
   // Every ChannelSettings value carries its channel, so no field below needs a query of its own.
-  include: { channel: true },
+  include: { channel: { select: { id: true, projectId: true, name: true, provider: true, createdAt: true, updatedAt: true } } },
   fields: (t) => ({
     // Read through the settings' own user, which the caller already reached them by.
     user: t.relation("user", { description: "The user whose settings these are." }),

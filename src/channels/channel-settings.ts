@@ -4,11 +4,12 @@ import type { Channel, ChannelSettings, PrismaClient } from "../db/generated/pri
 import { channelSettingsEvent } from "../events/channel-events.ts";
 import { recordDirectoryEvents } from "../events/record.ts";
 import { assertChannelId } from "./channel-id.ts";
+import type { ChannelSummary } from "./channels.ts";
 import { takeDeviceTokens } from "./device-token-move.ts";
 import { lockChannel } from "./row-locks.ts";
 import { parseProviderSettings } from "./settings-schemas.ts";
 
-export type ChannelSettingsWithChannel = ChannelSettings & { channel: Channel };
+export type ChannelSettingsWithChannel = ChannelSettings & { channel: ChannelSummary };
 export type SetChannelSettingsResult = { channelSettings: ChannelSettingsWithChannel; created: boolean };
 
 /**

@@ -13,6 +13,9 @@ const channelRename = z.strictObject({ name: channelName });
 
 export type NewChannel = z.input<typeof newChannel>;
 
+/** A channel as settings carry it: everything but its credentials, which only the push domain reads. */
+export type ChannelSummary = Omit<Channel, "credentials" | "credentialsFingerprint">;
+
 const nameTaken = () => new ValidationError([{ field: "name", message: "is the name of another channel", reason: "conflict" }]);
 
 /** Creates a channel; its name must be unique in the project. */

@@ -1,5 +1,6 @@
-import type { Channel, Prisma } from "../db/generated/prisma/client.ts";
+import type { Prisma } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
+import type { ChannelSummary } from "./channels.ts";
 
 // The row locks settings writes take, always in this order: the channel, then the user (lockUserInReach).
 
@@ -7,8 +8,8 @@ import { NotFoundError } from "../errors.ts";
  * The channel, kept from deletion until the transaction ends. KEY SHARE lets
  * renames and other users' settings writes through.
  */
-export async function lockChannel(tx: Prisma.TransactionClient, projectId: string, channelId: string): Promise<Channel> {
-  const [channel] = await tx.$queryRaw<Channel[]>`
+export async function lockChannel(tx: Prisma.TransactionClient, projectId: string, channelId: string): Promise<ChannelSummary> {
+  const [channel] = await tx.$queryRaw<ChannelSummary[]>`
     SELECT id, project_id AS "projectId", name, provider, created_at AS "createdAt", updated_at AS "updatedAt"
     FROM channels WHERE id = ${channelId}::uuid AND project_id = ${projectId}::uuid
     FOR KEY SHARE`;

@@ -5,6 +5,7 @@ import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { ActivityConfig } from "../config.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import type { EventSignals } from "../events/signals.ts";
+import type { PushSenders } from "../push/senders.ts";
 
 /** Built once per request; read-only for resolvers. */
 export type Context = Readonly<{
@@ -18,4 +19,5 @@ export type Context = Readonly<{
   activity: ActivityConfig;
   /** Wake-ups for subscriptions to the change feed, how often they read the log without one; whether webhooks may be private. */
   changeFeed: { signals: EventSignals; pollMs: number; allowPrivateWebhookUrls: boolean };
+  push: PushSenders;
 }>;

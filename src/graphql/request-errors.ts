@@ -12,6 +12,8 @@ export const REQUEST_ERROR_STATUS = {
   PERSISTED_QUERY_NOT_IN_LIST: 404,
   QUERY_NOT_IN_SAFELIST: 403,
   TIMEOUT: 503,
+  // A feature needs configuration the gateway does not have (provider credentials without an encryption key).
+  ENCRYPTION_KEY_MISSING: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;

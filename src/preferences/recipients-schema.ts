@@ -8,7 +8,7 @@ import { DECISION_REASONS, type Decision } from "./decide.ts";
 import { type Recipient, resolveRecipients } from "./resolve-recipients.ts";
 import { ChannelTypeEnum } from "./workflow-schema.ts";
 
-const DecisionReasonEnum = builder.enumType("DecisionReason", { values: DECISION_REASONS });
+export const DecisionReasonEnum = builder.enumType("DecisionReason", { values: DECISION_REASONS });
 
 const ChannelDecisionType = builder.objectRef<Decision>("ChannelDecision").implement({
   description: "Whether one destination may be sent to, and why.",
