@@ -41,6 +41,14 @@ describe("UI settings", () => {
     expect(same.user.version).toBe(both.user.version);
     const off = (await server.graphql(UPDATE, { userId: "ada", input: { developerMode: null } })).data.updateUiSettings;
     expect(off.user.uiSettings).toEqual({ developerMode: false, darkMode: true });
+    const feed = await server.graphql(
+      `{ events(first: 10, filter: { userId: "ada", types: [USER_UPDATED] }) { nodes { changedFields version } } }`,
+    );
+    expect(feed.data.events.nodes.slice(-3)).toEqual([
+      { changedFields: ["darkMode"], version: on.user.version },
+      { changedFields: ["developerMode"], version: both.user.version },
+      { changedFields: ["developerMode"], version: off.user.version },
+    ]);
   });
 
   test("a secret key names the user; an unknown one is not found", async () => {

@@ -3,6 +3,8 @@ import type { Auth } from "../auth/caller.ts";
 import { lockUserInReach } from "../auth/reach.ts";
 import type { PrismaClient, User } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
+import { recordDirectoryEvents } from "../events/record.ts";
+import { userEvents } from "../events/user-events.ts";
 import { callerId } from "../validation/ids.ts";
 import { parseOrThrow } from "../validation/problems.ts";
 
@@ -30,7 +32,8 @@ function targetUser(caller: Auth, userId: string | null | undefined): string {
 
 /**
  * Changes the user's UI settings (a setting left out stays) in one
- * transaction holding its row lock; version grows by one when one changes.
+ * transaction holding its row lock; version grows by one when one changes,
+ * and the change feed records USER_UPDATED (`uiSettings` fields).
  * NotFoundError when the user does not exist or lies outside a member's reach.
  */
 export async function updateUiSettings(
@@ -46,6 +49,8 @@ export async function updateUiSettings(
     const current = await tx.user.findUniqueOrThrow({ where });
     const changed = Object.entries(settings).some(([key, value]) => value !== undefined && value !== current[key as keyof typeof settings]);
     if (!changed) return { user: current };
-    return { user: await tx.user.update({ where, data: { ...settings, version: { increment: 1 }, updatedAt: new Date() } }) };
+    const user = await tx.user.update({ where, data: { ...settings, version: { increment: 1 }, updatedAt: new Date() } });
+    await recordDirectoryEvents(tx, caller, userEvents([{ before: current, after: user }]));
+    return { user };
   });
 }
