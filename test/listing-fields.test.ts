@@ -47,6 +47,22 @@ beforeAll(async () => {
     `mutation { setPreferences(userId: "${ID}", input: { commercialSubscribed: true }) { __typename } }`,
   );
   expect(preferences.data.setPreferences.__typename).toBe("SetPreferencesSuccess");
+  for (const platform of ["WEB", "IOS"]) {
+    const activity = await server.graphql(
+      `mutation ($input: ActivityInput!) { trackActivity(userId: "${ID}", input: $input) { __typename } }`,
+      {
+        input: {
+          platform,
+          userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)",
+          locale: "en-US",
+          timezone: "Europe/Paris",
+          country: "FR",
+          city: "Paris",
+        },
+      },
+    );
+    expect(activity.data.trackActivity.__typename).toBe("TrackActivitySuccess");
+  }
   // What only webhooks and members set.
   const role = await server.prisma.role.findFirstOrThrow({ where: { projectId: server.projectId } });
   await server.prisma.user.update({
