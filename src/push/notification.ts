@@ -40,7 +40,12 @@ export const sendPushSchema = z.strictObject({
   category: plainText(200).min(1).nullish(),
 });
 
+export const sendPushOptionsSchema = z.strictObject({
+  idempotencyKey: plainText(255).min(1, "must not be empty").nullish(),
+});
+
 export type SendPushInput = z.input<typeof sendPushSchema>;
+export type SendPushOptions = z.input<typeof sendPushOptionsSchema>;
 export type NotificationInput = z.input<typeof notificationSchema>;
 
 /** A notification as the provider clients read it. */

@@ -7,7 +7,12 @@ import { resultUnion } from "../graphql/result-union.ts";
 import type { DecisionReason } from "../preferences/decide.ts";
 import { DecisionReasonEnum } from "../preferences/recipients-schema.ts";
 import { listDeliveries } from "./deliveries.ts";
-import { type NotificationInput, PUSH_PRIORITIES, type SendPushInput as SendPushShape } from "./notification.ts";
+import {
+  type NotificationInput,
+  PUSH_PRIORITIES,
+  type SendPushOptions as SendPushOptionsShape,
+  type SendPushInput as SendPushShape,
+} from "./notification.ts";
 import { sendPush } from "./send-push.ts";
 
 const DeliveryStatusEnum = builder.enumType(DeliveryStatus, {
@@ -73,9 +78,12 @@ const SendPushInput = builder.inputType("SendPushInput", {
 });
 
 const SendPushOptions = builder.inputType("SendPushOptions", {
-  fields: (t) => ({
-    idempotencyKey: t.string({ description: "The same key within 24 hours replays the first result and sends nothing." }),
-  }),
+  fields: (t) =>
+    ({
+      idempotencyKey: t.string({
+        description: "1–255 characters. The same key within 24 hours replays the first result and sends nothing.",
+      }),
+    }) satisfies Record<keyof SendPushOptionsShape, unknown>,
 });
 
 const SendPushSuccess = builder.simpleObject("SendPushSuccess", {
@@ -99,7 +107,7 @@ for each. Devices the providers say are gone are removed from their users.`,
       input: t.arg({ type: SendPushInput, required: true }),
       options: t.arg({ type: SendPushOptions }),
     },
-    resolve: (_root, { input, options }, { prisma, auth, push }) => sendPush(prisma, auth, push, input, options?.idempotencyKey),
+    resolve: (_root, { input, options }, { prisma, auth, push }) => sendPush(prisma, auth, push, input, options),
   }),
 );
 

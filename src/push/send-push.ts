@@ -9,7 +9,14 @@ import { apnsPayload } from "./apns.ts";
 import { type ConfiguredChannel, configuredPushChannels } from "./channel-credentials.ts";
 import { countDeliveries, type DeliveryCounts, deliveriesById, tokenSuffix } from "./deliveries.ts";
 import { DeliveryWriter } from "./delivery-writer.ts";
-import { type Notification, notificationOf, type SendPushInput, sendPushSchema } from "./notification.ts";
+import {
+  type Notification,
+  notificationOf,
+  type SendPushInput,
+  type SendPushOptions,
+  sendPushOptionsSchema,
+  sendPushSchema,
+} from "./notification.ts";
 import type { Outcome } from "./outcome.ts";
 import { type PushTarget, readPushTargets } from "./push-targets.ts";
 import { type Attempted, withRetries } from "./retry.ts";
@@ -42,9 +49,10 @@ export async function sendPush(
   auth: Auth,
   senders: PushSenders,
   input: SendPushInput,
-  idempotencyKey: string | null | undefined,
+  options: SendPushOptions | null | undefined,
 ): Promise<SendPushResult> {
   const request = parseOrThrow(sendPushSchema, input);
+  const { idempotencyKey } = parseOrThrow(sendPushOptionsSchema, options ?? {}, ["options"]);
   const { projectId } = auth;
   if (idempotencyKey) {
     const stored = await claimSendKey(prisma, projectId, idempotencyKey, request, senders.config.deadlineMs + 10_000);
