@@ -255,7 +255,10 @@ describe("deliveries", () => {
     hooks.received.length = 0;
     for (let i = 0; i < 12; i++) await upsert(`hook-many-${i}`, "n");
     const signals = inProcessSignals();
-    const workers = [1, 2].map(() => startWebhookWorker(server.prisma, createLogger("silent"), signals, { ...OPTIONS, pollMs: 50 }));
+    // A generous timeout: on a busy machine a slow answer would be sent again (at least once), which this test does not count.
+    const workers = [1, 2].map(() =>
+      startWebhookWorker(server.prisma, createLogger("silent"), signals, { ...OPTIONS, timeoutMs: 10_000, pollMs: 50 }),
+    );
     const deadline = Date.now() + 10_000;
     while (hooks.received.length < 12 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 300));

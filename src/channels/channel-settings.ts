@@ -1,6 +1,6 @@
 import type { Auth } from "../auth/caller.ts";
 import { lockUserInReach } from "../auth/reach.ts";
-import type { Channel, ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
+import type { ChannelSettings, PrismaClient } from "../db/generated/prisma/client.ts";
 import { channelSettingsEvent } from "../events/channel-events.ts";
 import { recordDirectoryEvents } from "../events/record.ts";
 import { assertChannelId } from "./channel-id.ts";

@@ -15,15 +15,19 @@ export async function pruneEvents(prisma: PrismaClient, days: number, now = new 
 
 const HOUR_MS = 3_600_000;
 
-/** Prunes now and every hour until stopped. */
+/** Prunes a minute after the start (not in the way of starting up) and every hour after, until stopped. */
 export function startRetention(prisma: PrismaClient, days: number, logger: Logger): () => void {
   const prune = () =>
     pruneEvents(prisma, days).then(
       (count) => count > 0 && logger.info({ count, days }, "change feed: events past retention deleted"),
       (error) => logger.error({ err: error }, "change feed: pruning failed"),
     );
-  void prune();
+  const first = setTimeout(prune, 60_000);
   const timer = setInterval(prune, HOUR_MS);
+  first.unref();
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

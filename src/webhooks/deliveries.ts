@@ -3,9 +3,15 @@ import type { PrismaClient, WebhookDelivery } from "../db/generated/prisma/clien
 import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
 import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
+import { requestError } from "../graphql/request-errors.ts";
 import { isUuid } from "../validation/ids.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
+
+function positionIn([seq]: readonly unknown[]): bigint {
+  if (typeof seq !== "string" || !/^\d{1,19}$/.test(seq)) throw requestError("BAD_USER_INPUT", "The cursor is not valid.");
+  return BigInt(seq);
+}
 
 /** An endpoint's deliveries, newest event first, paged by keyset on the event's position; null for an endpoint the project lacks. */
 export async function listDeliveries(
@@ -20,7 +26,7 @@ export async function listDeliveries(
   }
   const limit = first ?? DEFAULT_PAGE_SIZE;
   const binding = JSON.stringify(["webhookDeliveries", endpointId]);
-  const before = after ? BigInt(String(decodeCursor(after, binding, cursorSecret)[0])) : null;
+  const before = after ? positionIn(decodeCursor(after, binding, cursorSecret)) : null;
   const where = { endpointId, projectId };
   const rows =
     limit === 0

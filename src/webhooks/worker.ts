@@ -22,7 +22,19 @@ export function startWebhookWorker(
     pending = true;
     wake?.();
   });
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.pollMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      wake = undefined;
+    });
   const loop = (async () => {
+    // The first round waits for a wake-up or a poll interval: not in the way of starting up.
+    await sleep();
     while (!stopped) {
       pending = false;
       let busy = false;
@@ -33,14 +45,7 @@ export function startWebhookWorker(
         if (!stopped) logger.error({ err: error }, "webhook worker: a round failed; retrying");
       }
       if (busy || pending || stopped) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await sleep();
     }
   })();
   return {
