@@ -90,7 +90,7 @@ describe("npm run seed", () => {
 });
 
 describe("the benchmarks", () => {
-  test.each(["bench:upsert", "bench:queries", "bench:push"])("%s --help prints the usage and runs nothing", async (script) => {
+  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])("%s --help prints the usage and runs nothing", async (script) => {
     const { code, stdout, stderr } = await npmRun(script, ["--help"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: npm run ${script}`);
@@ -98,7 +98,7 @@ describe("the benchmarks", () => {
     expect(existsSync(join(scratch, "bench"))).toBe(false);
   });
 
-  test.each(["bench:upsert", "bench:queries", "bench:push"])("%s refuses an unknown option without a stack trace", async (script) => {
+  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])("%s refuses an unknown option without a stack trace", async (script) => {
     const { code, stderr } = await npmRun(script, ["--users", "10"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
     expect(code).toBe(2);
     expect(stderr).toContain("Unknown option '--users'");

@@ -82,10 +82,19 @@ BEGIN
   RETURN NEW;
 END $$;
 
+-- A new user has no push token yet (push_tokens refer to it), so bulk inserts
+-- look at nothing else; an upsert's update is checked in full below.
+CREATE FUNCTION users_has_push_token_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.has_push_token := jsonb_array_length(coalesce(NEW.web_push_subscriptions, '[]'::jsonb)) > 0;
+  RETURN NEW;
+END $$;
+
 CREATE TRIGGER users_has_push_token_insert BEFORE INSERT ON users
-  FOR EACH ROW EXECUTE FUNCTION users_has_push_token();
+  FOR EACH ROW EXECUTE FUNCTION users_has_push_token_insert();
 CREATE TRIGGER users_has_push_token_update BEFORE UPDATE ON users
-  FOR EACH ROW WHEN (OLD.web_push_subscriptions IS DISTINCT FROM NEW.web_push_subscriptions)
+  FOR EACH ROW WHEN (OLD.web_push_subscriptions IS DISTINCT FROM NEW.web_push_subscriptions
+                     OR OLD.has_push_token IS DISTINCT FROM NEW.has_push_token)
   EXECUTE FUNCTION users_has_push_token();
 
 -- Row by row: a user's tokens change a few at a time, and the update is skipped when nothing changes.
