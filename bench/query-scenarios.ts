@@ -2,7 +2,7 @@ import { Prisma } from "../src/db/generated/prisma/client.ts";
 import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/read/relevance.ts";
 import { parseSearch } from "../src/users/read/search.ts";
 import { normalizeUserFilter, type UserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
-import type { Target } from "./targets.ts";
+import type { RawQuery } from "./raw-baseline.ts";
 
 /** One SQL statement with its parameters. */
 export type Statement = [sql: string, params: unknown[]];
@@ -68,16 +68,16 @@ function searchSql(projectId: string, query: string): Statement[] {
   });
 }
 
-export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
+export async function queryScenarios(raw: RawQuery, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
   // Whole pages are sampled, and a page's users are neighbours (alike in this seed): draw from many pages.
-  const { rows: sample } = (await target.raw(
+  const { rows: sample } = (await raw(
     `SELECT id, email, name, tags FROM users TABLESAMPLE SYSTEM (2)
      WHERE project_id = $1::uuid AND name IS NOT NULL AND cardinality(tags) > 0 ORDER BY random() LIMIT 500`,
     [projectId],
   )) as { rows: SampleUser[] };
   const pick = (i: number) => sample[i % sample.length]!;
   // A dashboard of a top-level organization lists everyone at any depth below it.
-  const { rows: roots } = (await target.raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [
+  const { rows: roots } = (await raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [
     projectId,
   ])) as { rows: { id: string }[] };
   const subtree = (i: number): UserFilter => ({ organizationId: roots[i % roots.length]!.id, includeSubOrganizations: true });
@@ -94,7 +94,7 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
     after = users.pageInfo.endCursor;
     lastId = users.nodes.at(-1).id;
   }
-  const { rows } = (await target.raw(`SELECT created_at FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, lastId])) as {
+  const { rows } = (await raw(`SELECT created_at FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, lastId])) as {
     rows: { created_at: Date }[];
   };
   const deepCreatedAt = rows[0]!.created_at;

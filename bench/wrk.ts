@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** What one load run measured. */
+export type LoadRun = { requests: number; seconds: number; errors: number; p50: number; p99: number };
+
+/**
+ * POSTs `bodies` in turn (each connection starting at its own offset) to `url` from
+ * `connections` connections for `seconds`, with wrk in a process of its own
+ * (`apt-get install wrk`), and reads back its counts and latency percentiles (ms).
+ */
+export async function runWrk(
+  url: string,
+  bodies: string[],
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+): Promise<LoadRun> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
+  try {
+    const script = join(dir, "script.lua");
+    writeFileSync(script, luaScript(join(dir, "bodies.lua"), headers));
+    writeFileSync(join(dir, "bodies.lua"), `return {${bodies.map(luaString).join(",\n")}}`);
+    const threads = Math.min(2, connections);
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "wrk",
+        ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "10s", "-s", script, url],
+        { maxBuffer: 1 << 24 },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      ),
+    );
+    const line = stdout.split("\n").find((one) => one.startsWith("RESULT "));
+    if (!line) throw new Error(`wrk said:\n${stdout}`);
+    return JSON.parse(line.slice("RESULT ".length)) as LoadRun;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const luaString = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+
+function luaScript(bodiesFile: string, headers: Record<string, string>): string {
+  return `
+local bodies = dofile(${luaString(bodiesFile)})
+wrk.method = "POST"
+${Object.entries(headers)
+  .map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)
+  .join("\n")}
+local counter = 0
+function init(args)
+  counter = math.random(#bodies)
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, bodies[(counter % #bodies) + 1])
+end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  io.write(string.format('RESULT {"requests":%d,"seconds":%f,"errors":%d,"p50":%f,"p99":%f}\\n',
+    summary.requests, summary.duration / 1e6, errors, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+`;
+}
