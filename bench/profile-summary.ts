@@ -16,9 +16,15 @@ const PARTS: [part: string, test: RegExp][] = [
   ["validate + limits", /graphql\/validation|graphql-armor|src\/plugins\/query-limits|src\/plugins\/known-operation/],
   ["parse", /graphql\/language/],
   ["SQL (Prisma, driver)", /node_modules\/(@prisma|\.prisma|pg|pg-protocol|pg-pool|pg-types|postgres-)|src\/db\//],
-  ["execution (GraphQL, resolvers)", /graphql\/execution|graphql-jit|@pothos|dataloader|graphql\/type|src\/(users|organizations|graphql|channels|members|preferences|plugins\/compiled)/],
+  [
+    "execution (GraphQL, resolvers)",
+    /graphql\/execution|graphql-jit|@pothos|dataloader|graphql\/type|src\/(users|organizations|graphql|channels|members|preferences|plugins\/compiled)/,
+  ],
   ["Yoga, envelop (request pipeline)", /graphql-yoga|@envelop|@graphql-yoga|@graphql-tools|@whatwg-node\/server/],
-  ["HTTP (node:http, fetch API objects)", /node:_http|node:net|node:internal\/(streams|http|stream_base)|@whatwg-node|undici|node:internal\/deps\/undici/],
+  [
+    "HTTP (node:http, fetch API objects)",
+    /node:_http|node:net|node:internal\/(streams|http|stream_base)|@whatwg-node|undici|node:internal\/deps\/undici/,
+  ],
   ["garbage collection", /^\(garbage collector\)$/],
 ];
 
@@ -57,4 +63,6 @@ for (const [name, us] of [...microseconds].filter(([n]) => n !== "idle").sort((a
   console.log(`| ${name} | ${Math.round(us / requests)} | ${Math.round((us / busy) * 100)} % |`);
 }
 console.log(`| **total CPU** | **${Math.round(busy / requests)}** | |`);
-console.log(`\n${requests} requests; idle ${Math.round((microseconds.get("idle") ?? 0) / 1000)} ms of ${Math.round((busy + (microseconds.get("idle") ?? 0)) / 1000)} ms.`);
+console.log(
+  `\n${requests} requests; idle ${Math.round((microseconds.get("idle") ?? 0) / 1000)} ms of ${Math.round((busy + (microseconds.get("idle") ?? 0)) / 1000)} ms.`,
+);

@@ -51,8 +51,7 @@ const apiKey = await createApiKey(setup.db.prisma, { projectId: project.id, kind
 const targetName = setup.name;
 await setup.close();
 
-const databaseEnv: Record<string, string> =
-  location.kind === "postgres" ? { DATABASE_URL: location.url } : { DATA_DIR: location.dataDir };
+const databaseEnv: Record<string, string> = location.kind === "postgres" ? { DATABASE_URL: location.url } : { DATA_DIR: location.dataDir };
 // PGlite: the baseline reads a copy of the data directory, as one process owns a PGlite.
 const rawCopy = location.kind === "pglite" ? mkdtempSync(join(tmpdir(), "bench-raw-")) : undefined;
 if (rawCopy && location.kind === "pglite") cpSync(location.dataDir, rawCopy, { recursive: true });
@@ -70,10 +69,7 @@ const rows: Row[] = [];
 let gatewayRequests = 0;
 try {
   // The gateway as `npm start` serves it, without a rate limit in the way; its request log at info, as by default.
-  const gateway = await startGateway(
-    { ...databaseEnv, RATE_LIMIT_PER_MINUTE: String(1e9), ...gatewayEnv },
-    process.env.BENCH_PROFILE,
-  );
+  const gateway = await startGateway({ ...databaseEnv, RATE_LIMIT_PER_MINUTE: String(1e9), ...gatewayEnv }, process.env.BENCH_PROFILE);
   servers.push(gateway);
   const raw = await startRawBaseline(rawEnv);
   servers.push(raw);
@@ -96,9 +92,9 @@ try {
   };
 
   const only = process.env.BENCH_ONLY?.split("|");
-  const scenarios = (
-    await queryScenarios((sql, params) => postRaw({ statements: [[sql, params]] }), project.id, postGraphQL)
-  ).filter((scenario) => !only || only.some((text) => scenario.name.includes(text)));
+  const scenarios = (await queryScenarios((sql, params) => postRaw({ statements: [[sql, params]] }), project.id, postGraphQL)).filter(
+    (scenario) => !only || only.some((text) => scenario.name.includes(text)),
+  );
 
   for (const scenario of scenarios) {
     const inputs = Array.from({ length: INPUTS }, (_, i) => i);
@@ -158,7 +154,10 @@ console.log(
   [
     `### ${targetName}, ${userCount.toLocaleString("en")} users`,
     "",
-    `${new Date().toISOString()}; load average ${(await import("node:os")).loadavg().map((one) => one.toFixed(1)).join(" / ")} at the end.`,
+    `${new Date().toISOString()}; load average ${(await import("node:os"))
+      .loadavg()
+      .map((one) => one.toFixed(1))
+      .join(" / ")} at the end.`,
     "",
     ...CLIENTS.flatMap(table),
   ].join("\n"),

@@ -77,9 +77,9 @@ export async function queryScenarios(raw: RawQuery, projectId: string, graphql: 
   )) as { rows: SampleUser[] };
   const pick = (i: number) => sample[i % sample.length]!;
   // A dashboard of a top-level organization lists everyone at any depth below it.
-  const { rows: roots } = (await raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [
-    projectId,
-  ])) as { rows: { id: string }[] };
+  const { rows: roots } = (await raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [projectId])) as {
+    rows: { id: string }[];
+  };
   const subtree = (i: number): UserFilter => ({ organizationId: roots[i % roots.length]!.id, includeSubOrganizations: true });
   // A sampled user's first tag: a segment of many users, as dashboards filter by.
   const tagged = (i: number): UserFilter => ({ tags: pick(i).tags.slice(0, 1) });
