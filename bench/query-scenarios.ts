@@ -2,10 +2,7 @@ import { Prisma } from "../src/db/generated/prisma/client.ts";
 import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/read/relevance.ts";
 import { parseSearch } from "../src/users/read/search.ts";
 import { normalizeUserFilter, type UserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
-import type { RawQuery } from "./raw-baseline.ts";
-
-/** One SQL statement with its parameters. */
-export type Statement = [sql: string, params: unknown[]];
+import type { RawQuery, Statement } from "./raw-baseline.ts";
 
 /**
  * A read as a client sends it to the gateway, and the same read as SQL for the

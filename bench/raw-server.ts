@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { openPGlite } from "../src/db/client.ts";
-import type { Statement } from "./query-scenarios.ts";
+import type { Statement } from "./raw-baseline.ts";
 
 /** What a request asks: statements in turn until `pageSize` rows are found (search segments), or all of them. */
 export type RawRequest = { statements: Statement[]; pageSize?: number };

@@ -21,9 +21,9 @@ export async function runWrk(
   const dir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
   try {
     const script = join(dir, "script.lua");
-    writeFileSync(script, luaScript(join(dir, "bodies.lua"), headers));
-    writeFileSync(join(dir, "bodies.lua"), `return {${bodies.map(luaString).join(",\n")}}`);
     const threads = Math.min(2, connections);
+    writeFileSync(script, luaScript(join(dir, "bodies.lua"), headers, threads));
+    writeFileSync(join(dir, "bodies.lua"), `return {${bodies.map(luaString).join(",\n")}}`);
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         "wrk",
@@ -42,7 +42,7 @@ export async function runWrk(
 
 const luaString = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 
-function luaScript(bodiesFile: string, headers: Record<string, string>): string {
+function luaScript(bodiesFile: string, headers: Record<string, string>, threads: number): string {
   return `
 local bodies = dofile(${luaString(bodiesFile)})
 wrk.method = "POST"
@@ -50,8 +50,14 @@ ${Object.entries(headers)
   .map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)
   .join("\n")}
 local counter = 0
+local threads = 0
+-- Each thread starts its own share of the bodies apart, so that no two send the same one at once.
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
 function init(args)
-  counter = math.random(#bodies)
+  counter = offset * math.floor(#bodies / ${"$"}{threads})
 end
 function request()
   counter = counter + 1

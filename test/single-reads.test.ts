@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startTestServer, type TestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 // user(id), me and organization(id) read as a page reads its users: the
 // selected columns, with the organization in the same statement.
@@ -24,7 +24,7 @@ afterAll(() => server.close());
 const USER = /* GraphQL */ `query ($id: ID!) { user(id: $id) { id name email tags organization { id name parent { id } createdAt } } }`;
 
 test("user(id) with its organization is one statement, and answers as before", async () => {
-  let response: Awaited<ReturnType<TestServer["graphql"]>> | undefined;
+  let response: GraphQLResponse | undefined;
   expect(await server.countStatements(async () => (response = await server.graphql(USER, { id: "ada" })))).toBe(1);
   expect(response!.data.user).toEqual({
     id: "ada",
@@ -50,7 +50,7 @@ test("user(id) is null for an unknown id, an empty one, a long one and one of an
 
 test("user(id) with a field of every kind reads them all, still in one statement", async () => {
   const every = `query ($id: ID!) { user(id: $id) { id version createdAt status properties pushTokens { token } channelSettings { settings } emailSuppression { reason } } }`;
-  let response: Awaited<ReturnType<TestServer["graphql"]>> | undefined;
+  let response: GraphQLResponse | undefined;
   const statements = await server.countStatements(async () => (response = await server.graphql(every, { id: "ada" })));
   expect(response!.errors).toBeUndefined();
   expect(response!.data.user).toMatchObject({ id: "ada", version: 1, status: "ACTIVE", properties: {}, pushTokens: [] });
@@ -59,7 +59,7 @@ test("user(id) with a field of every kind reads them all, still in one statement
 });
 
 test("organization(id) is one statement reading the organization's own columns", async () => {
-  let response: Awaited<ReturnType<TestServer["graphql"]>> | undefined;
+  let response: GraphQLResponse | undefined;
   const query = `query ($id: ID!) { organization(id: $id) { id name parent { id } } }`;
   expect(await server.countStatements(async () => (response = await server.graphql(query, { id: "acme" })))).toBe(1);
   expect(response!.data).toEqual({ organization: { id: "acme", name: "Acme", parent: null } });
@@ -72,7 +72,7 @@ test("me reads the token's user in one statement more than { __typename }", asyn
   const asUser = { key: null, headers: { "x-api-key": publishableKey, authorization: `Bearer ${token}` } };
   await server.graphql("{ __typename }", {}, asUser);
   const base = await server.countStatements(() => server.graphql("{ __typename }", {}, asUser));
-  let response: Awaited<ReturnType<TestServer["graphql"]>> | undefined;
+  let response: GraphQLResponse | undefined;
   const statements = await server.countStatements(async () => {
     response = await server.graphql("{ me { id name tags } }", {}, asUser);
   });
