@@ -1,11 +1,30 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** A server under test, in a process of its own. */
-export type ServerProcess = { url: string; stop(): Promise<void> };
+/** A server under test, in a process of its own (its workers, if any, its children). */
+export type ServerProcess = { url: string; stop(): Promise<void>; cpuSeconds(): number };
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user and system) the process and its children alive now have
+ * used, from /proc (Linux); 0 elsewhere. Under a busy machine this is the
+ * steadier measure: what a request costs, not how long it waited for a core.
+ */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const own = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + cpuSecondsOf(child), 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** Compiles the service to dist/ as `npm run build` does, so that the gateway runs as `npm start` runs it. */
 export function buildGateway(): void {
@@ -32,15 +51,16 @@ export function freePort(): Promise<number> {
 export async function startGateway(env: Record<string, string>, cpuProfileDir?: string): Promise<ServerProcess> {
   const port = await freePort();
   const flags = cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : [];
+  // BENCH_GATEWAY_DIR: another build to run instead (say, of an older commit, for before and after).
   const child = spawn(process.execPath, [...flags, "--enable-source-maps", "dist/src/main.js"], {
-    cwd: root,
+    cwd: process.env.BENCH_GATEWAY_DIR ?? root,
     env: { PATH: process.env.PATH, ...env, PORT: String(port) },
     // Its request log is written as in production, and thrown away here.
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child);
-  return { url, stop: () => stop(child) };
+  return { url, stop: () => stop(child), cpuSeconds: () => cpuSecondsOf(child.pid!) };
 }
 
 /** The raw baseline (bench/raw-server.ts) on the same database. */
@@ -53,7 +73,7 @@ export async function startRawBaseline(env: Record<string, string>): Promise<Ser
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child, "POST");
-  return { url, stop: () => stop(child) };
+  return { url, stop: () => stop(child), cpuSeconds: () => cpuSecondsOf(child.pid!) };
 }
 
 async function waitForHealth(url: string, child: ChildProcess, method = "GET"): Promise<void> {

@@ -26,7 +26,8 @@ const USAGE = `Usage: npm run bench:queries
   (default "default"); BENCH_ONLY: only the scenarios whose name contains this text (or one of several, split by |);
   BENCH_CLIENTS: the concurrent clients (default "1,32"); BENCH_PROFILE: a directory where the
   gateway writes a CPU profile (node --cpu-prof); BENCH_GATEWAY_ENV: extra gateway settings,
-  as NAME=value,NAME=value (say WORKERS=2); BENCH_SKIP_BUILD=1 uses dist/ as it is.
+  as NAME=value,NAME=value (say WORKERS=2); BENCH_SKIP_BUILD=1 uses dist/ as it is;
+  BENCH_GATEWAY_DIR: run the gateway from the build in that directory's dist/ instead.
   Takes no arguments.`;
 readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
@@ -108,8 +109,8 @@ try {
     const row: Row = { scenario: scenario.name, byClients: [] };
     for (const clients of CLIENTS) {
       const result = await compareLoad(SLICES, SECONDS / SLICES, clients, {
-        gateway: { url: `${gateway.url}/graphql`, bodies: gatewayBodies, headers: { authorization } },
-        raw: { url: raw.url, bodies: rawBodies },
+        gateway: { url: `${gateway.url}/graphql`, bodies: gatewayBodies, headers: { authorization }, cpuSeconds: gateway.cpuSeconds },
+        raw: { url: raw.url, bodies: rawBodies, cpuSeconds: raw.cpuSeconds },
       });
       if (result.gateway.errors + result.raw.errors > 0)
         console.error(`${scenario.name}, ${clients} clients: ${result.gateway.errors} gateway, ${result.raw.errors} raw errors`);
@@ -135,8 +136,17 @@ const percent = (part: number, whole: number) => `${Math.round((part / whole) * 
 const table = (clients: number) => [
   `#### ${clients} client${clients === 1 ? "" : "s"}, ${clients} request${clients === 1 ? "" : "s"} in flight`,
   "",
-  line(["query", "req/s (raw)", "gateway / raw req/s", "p50 ms (raw)", "p99 ms (raw)", "p99 gateway / raw"]),
-  line(["---", "---:", "---:", "---:", "---:", "---:"]),
+  line([
+    "query",
+    "req/s (raw)",
+    "gateway / raw req/s",
+    "p50 ms (raw)",
+    "p99 ms (raw)",
+    "p99 gateway / raw",
+    "CPU µs/req (raw)",
+    "raw / gateway CPU",
+  ]),
+  line(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
   ...rows.map(({ scenario, byClients }) => {
     const { gateway, raw } = byClients.find((one) => one.clients === clients)!;
     return line([
@@ -146,6 +156,8 @@ const table = (clients: number) => [
       `${ms(gateway.p50)} (${ms(raw.p50)})`,
       `${ms(gateway.p99)} (${ms(raw.p99)})`,
       `${(gateway.p99 / raw.p99).toFixed(2)}×`,
+      `${count(gateway.cpuPerRequest)} (${count(raw.cpuPerRequest)})`,
+      percent(raw.cpuPerRequest, gateway.cpuPerRequest),
     ]);
   }),
   "",

@@ -56,7 +56,8 @@ const gatewayEnv = Object.fromEntries(
     .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
 );
 
-type Row = { scenario: string; gateway: number; raw: number };
+/** Rates of each contender, and for single upserts each server's CPU time per request (µs). */
+type Row = { scenario: string; gateway: number; raw: number; cpu?: { gateway: number; raw: number } };
 
 /** A fresh, migrated database with a project for each contender and the gateway's key; the servers' environments. */
 async function prepare(location: DatabaseLocation) {
@@ -106,12 +107,22 @@ async function benchDatabase(location: DatabaseLocation, gatewayDb: Record<strin
           url: `${gateway.url}/graphql`,
           bodies: inputs.map((user) => JSON.stringify({ query: SINGLE, variables: gatewayInput(user) })),
           headers: { authorization: headers.authorization },
+          cpuSeconds: gateway.cpuSeconds,
         },
-        raw: { url: raw.url, bodies: inputs.map((user) => JSON.stringify({ statements: [rawUpsertOne(rawProjectId, user)] })) },
+        raw: {
+          url: raw.url,
+          bodies: inputs.map((user) => JSON.stringify({ statements: [rawUpsertOne(rawProjectId, user)] })),
+          cpuSeconds: raw.cpuSeconds,
+        },
       });
       if (result.gateway.errors + result.raw.errors > 0) throw new Error(`errors: ${JSON.stringify(result)}`);
       const scenario = clients === 1 ? "upsertUser, sequential (ops/s)" : `upsertUser, ${clients} concurrent clients (ops/s)`;
-      rows.push({ scenario, gateway: result.gateway.perSecond, raw: result.raw.perSecond });
+      rows.push({
+        scenario,
+        gateway: result.gateway.perSecond,
+        raw: result.raw.perSecond,
+        cpu: { gateway: result.gateway.cpuPerRequest, raw: result.raw.cpuPerRequest },
+      });
     }
     const batch = (i: number, round: number) => Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
     for (const [scenario, round] of [
@@ -152,14 +163,15 @@ function table(name: string, rows: Row[]): string {
       .map((one) => one.toFixed(1))
       .join(" / ")} at the end.`,
     "",
-    line(["scenario", "gateway", "raw SQL", "gateway / raw"]),
-    line(["---", "---:", "---:", "---:"]),
-    ...rows.map(({ scenario, gateway, raw }) =>
+    line(["scenario", "gateway", "raw SQL", "gateway / raw", "CPU µs/op (raw)"]),
+    line(["---", "---:", "---:", "---:", "---:"]),
+    ...rows.map(({ scenario, gateway, raw, cpu }) =>
       line([
         scenario,
         Math.round(gateway).toLocaleString("en"),
         Math.round(raw).toLocaleString("en"),
         `${Math.round((gateway / raw) * 100)} %`,
+        cpu ? `${Math.round(cpu.gateway).toLocaleString("en")} (${Math.round(cpu.raw).toLocaleString("en")})` : "",
       ]),
     ),
     "",

@@ -7,7 +7,7 @@ import { join } from "node:path";
 export type LoadRun = { requests: number; seconds: number; errors: number; p50: number; p99: number };
 
 /**
- * POSTs `bodies` in turn (each connection starting at its own offset) to `url` from
+ * POSTs `bodies` in turn (each thread starting at its own share of them) to `url` from
  * `connections` connections for `seconds`, with wrk in a process of its own
  * (`apt-get install wrk`), and reads back its counts and latency percentiles (ms).
  */
@@ -50,14 +50,14 @@ ${Object.entries(headers)
   .map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)
   .join("\n")}
 local counter = 0
-local threads = 0
+local started = 0
 -- Each thread starts its own share of the bodies apart, so that no two send the same one at once.
 function setup(thread)
-  thread:set("offset", threads)
-  threads = threads + 1
+  thread:set("offset", started)
+  started = started + 1
 end
 function init(args)
-  counter = offset * math.floor(#bodies / ${"$"}{threads})
+  counter = offset * math.floor(#bodies / ${threads})
 end
 function request()
   counter = counter + 1
