@@ -3,6 +3,7 @@
 // profile written by `node --cpu-prof` (BENCH_PROFILE=dir npm run bench:queries).
 // A sample counts towards the innermost frame on its stack that belongs to a
 // known part, so that built-ins (JSON.stringify, Map.get) count towards their caller.
+// Start-up (module loading, migrations) is left out: samples count from the first request.
 import { readFileSync } from "node:fs";
 
 type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
@@ -52,8 +53,18 @@ function part(id: number): string {
   return found;
 }
 
+/** Whether a node's stack is inside the HTTP request handler: the profile counts from the first such sample, after start-up. */
+function inRequest(id: number | undefined): boolean {
+  for (let at = id; at !== undefined; at = parent.get(at)) {
+    if (byId.get(at)!.callFrame.functionName === "requestListener") return true;
+  }
+  return false;
+}
+const firstRequest = profile.samples.findIndex((id) => inRequest(id));
+
 const microseconds = new Map<string, number>();
 profile.samples.forEach((id, i) => {
+  if (i < firstRequest) return;
   const name = part(id);
   microseconds.set(name, (microseconds.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });

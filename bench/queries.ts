@@ -35,6 +35,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SLICES = 4;
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,32").split(",").map(Number);
 const INPUTS = 500;
+const WARM_UP = 50;
 
 const location = loadConfigOrExit().database;
 console.error(`Reading from ${describeDatabase(location)}.`);
@@ -93,8 +94,11 @@ try {
   };
 
   const only = process.env.BENCH_ONLY?.split("|");
-  const scenarios = (await queryScenarios((sql, params) => postRaw({ statements: [[sql, params]] }), project.id, postGraphQL)).filter(
-    (scenario) => !only || only.some((text) => scenario.name.includes(text)),
+  const scenarios = await queryScenarios(
+    (sql, params) => postRaw({ statements: [[sql, params]] }),
+    project.id,
+    postGraphQL,
+    (name) => !only || only.some((text) => name.includes(text)),
   );
 
   for (const scenario of scenarios) {
@@ -102,7 +106,7 @@ try {
     const gatewayBodies = inputs.map((i) => JSON.stringify({ query: scenario.query, variables: scenario.variables(i) }));
     const rawBodies = inputs.map((i) => JSON.stringify({ statements: scenario.raw(i), pageSize: scenario.pageSize }));
     // Both answer every input correctly before any timing (and warm up).
-    for (const i of inputs.slice(0, 50)) {
+    for (const i of inputs.slice(0, WARM_UP)) {
       await postGraphQL(scenario.query, scenario.variables(i));
       await postRaw({ statements: scenario.raw(i), pageSize: scenario.pageSize });
     }
@@ -121,7 +125,11 @@ try {
     console.error(`measured ${scenario.name}`);
   }
 } finally {
-  if (process.env.BENCH_PROFILE) console.error(`The gateway answered ${gatewayRequests} timed requests (for bench/profile-summary.ts).`);
+  if (process.env.BENCH_PROFILE) {
+    console.error(
+      `The gateway answered ${gatewayRequests} timed requests and ${WARM_UP} per scenario before (for bench/profile-summary.ts).`,
+    );
+  }
   for (const server of servers.reverse()) await server.stop();
   if (rawCopy) rmSync(rawCopy, { recursive: true, force: true });
   const cleanup = await configuredTarget(location);
