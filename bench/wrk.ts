@@ -8,7 +8,7 @@ export type LoadRun = { requests: number; seconds: number; errors: number; p50: 
 
 /**
  * POSTs `bodies` in turn (each thread starting at its own share of them) to `url` from
- * `connections` connections for `seconds`, with wrk in a process of its own
+ * `connections` connections for `seconds` (whole seconds), with wrk in a process of its own
  * (`apt-get install wrk`), and reads back its counts and latency percentiles (ms).
  */
 export async function runWrk(
@@ -27,7 +27,7 @@ export async function runWrk(
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         "wrk",
-        ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "10s", "-s", script, url],
+        ["-t", String(threads), "-c", String(connections), "-d", `${Math.max(1, Math.round(seconds))}s`, "--timeout", "10s", "-s", script, url],
         { maxBuffer: 1 << 24 },
         (error, out) => (error ? reject(error) : resolve(out)),
       ),
