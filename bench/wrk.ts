@@ -22,12 +22,13 @@ export async function runWrk(
   try {
     const script = join(dir, "script.lua");
     const threads = Math.min(2, connections);
+    const duration = `${Math.max(1, Math.round(seconds))}s`;
     writeFileSync(script, luaScript(join(dir, "bodies.lua"), headers, threads));
     writeFileSync(join(dir, "bodies.lua"), `return {${bodies.map(luaString).join(",\n")}}`);
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         "wrk",
-        ["-t", String(threads), "-c", String(connections), "-d", `${Math.max(1, Math.round(seconds))}s`, "--timeout", "10s", "-s", script, url],
+        ["-t", String(threads), "-c", String(connections), "-d", duration, "--timeout", "10s", "-s", script, url],
         { maxBuffer: 1 << 24 },
         (error, out) => (error ? reject(error) : resolve(out)),
       ),

@@ -78,7 +78,10 @@ function costLimit(maxCost: number): Plugin {
         const [tooCostly] = priced ? validate(schema, priced, [rule]) : [];
         // Thrown, not set as the result: Yoga's cache would keep a result for the document.
         if (tooCostly) throw tooCostly;
-        if (!fits) fitting.set(documentAST, (fits = new Set()));
+        if (!fits) {
+          fits = new Set();
+          fitting.set(documentAST, fits);
+        }
         // Sizes a client picks are few; a client trying many gets no room to grow this without bound.
         if (fits.size >= MAX_PRICED_PER_DOCUMENT) fits.clear();
         fits.add(key);
