@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
-import { openPGlite } from "../src/db/client.ts";
+import { openPGlite, POSTGRES_SESSION_OPTIONS } from "../src/db/client.ts";
 import type { Statement } from "./raw-baseline.ts";
 
 /** What a request asks: statements in turn until `pageSize` rows are found (search segments), or all of them. */
@@ -18,7 +18,7 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 async function driver(): Promise<(sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, options: "-c jit=off" });
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, options: POSTGRES_SESSION_OPTIONS });
     return (sql, params) => pool.query(sql, params);
   }
   const { pglite } = await openPGlite(process.env.BENCH_RAW_DATA_DIR ?? "memory://");
