@@ -2,10 +2,7 @@ import { Prisma } from "../src/db/generated/prisma/client.ts";
 import { relevanceSegmentQuery, relevanceSegmentsFrom } from "../src/users/read/relevance.ts";
 import { parseSearch } from "../src/users/read/search.ts";
 import { normalizeUserFilter, type UserFilter, userFilterConditions } from "../src/users/read/user-filter.ts";
-import type { Target } from "./targets.ts";
-
-/** One SQL statement with its parameters. */
-export type Statement = [sql: string, params: unknown[]];
+import type { RawQuery, Statement } from "./raw-baseline.ts";
 
 /**
  * A read as a client sends it to the gateway, and the same read as SQL for the
@@ -68,36 +65,41 @@ function searchSql(projectId: string, query: string): Statement[] {
   });
 }
 
-export async function queryScenarios(target: Target, projectId: string, graphql: GraphQL): Promise<QueryScenario[]> {
+export async function queryScenarios(
+  raw: RawQuery,
+  projectId: string,
+  graphql: GraphQL,
+  include: (name: string) => boolean = () => true,
+): Promise<QueryScenario[]> {
   // Whole pages are sampled, and a page's users are neighbours (alike in this seed): draw from many pages.
-  const { rows: sample } = (await target.raw(
+  const { rows: sample } = (await raw(
     `SELECT id, email, name, tags FROM users TABLESAMPLE SYSTEM (2)
      WHERE project_id = $1::uuid AND name IS NOT NULL AND cardinality(tags) > 0 ORDER BY random() LIMIT 500`,
     [projectId],
   )) as { rows: SampleUser[] };
   const pick = (i: number) => sample[i % sample.length]!;
   // A dashboard of a top-level organization lists everyone at any depth below it.
-  const { rows: roots } = (await target.raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [
-    projectId,
-  ])) as { rows: { id: string }[] };
+  const { rows: roots } = (await raw(`SELECT id FROM organizations WHERE project_id = $1::uuid AND parent_id IS NULL`, [projectId])) as {
+    rows: { id: string }[];
+  };
   const subtree = (i: number): UserFilter => ({ organizationId: roots[i % roots.length]!.id, includeSubOrganizations: true });
   // A sampled user's first tag: a segment of many users, as dashboards filter by.
   const tagged = (i: number): UserFilter => ({ tags: pick(i).tags.slice(0, 1) });
 
-  // A cursor 500 pages deep, walked to as a client would.
+  // A cursor 500 pages deep, walked to as a client would (when that scenario is run).
   let after: string | null = null;
   let lastId = "";
-  for (let page = 0; page < DEEP_PAGES; page++) {
+  for (let page = 0; page < (include(`users(first: ${PAGE}) ${DEEP_PAGES} pages deep`) ? DEEP_PAGES : 0); page++) {
     const { users } = await graphql(PAGE_AFTER, { after });
     if (!users.pageInfo.endCursor)
       throw new Error(`A page ${DEEP_PAGES} pages deep needs more than ${DEEP_PAGES * PAGE} users: seed more.`);
     after = users.pageInfo.endCursor;
     lastId = users.nodes.at(-1).id;
   }
-  const { rows } = (await target.raw(`SELECT created_at FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, lastId])) as {
+  const { rows } = (await raw(`SELECT created_at FROM users WHERE project_id = $1::uuid AND id = $2`, [projectId, lastId])) as {
     rows: { created_at: Date }[];
   };
-  const deepCreatedAt = rows[0]!.created_at;
+  const deepCreatedAt = rows[0]?.created_at;
 
   const search = (name: string, text: (user: SampleUser) => string): QueryScenario => ({
     name,
@@ -106,7 +108,7 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
     raw: (i) => searchSql(projectId, text(pick(i))),
     pageSize: SEARCH_PAGE + 1,
   });
-  return [
+  const scenarios: QueryScenario[] = [
     {
       name: "user(id)",
       query: USER_BY_ID,
@@ -146,4 +148,5 @@ export async function queryScenarios(target: Target, projectId: string, graphql:
     search("search: name prefix", (user) => user.name.slice(0, 7)),
     search("search: name with a typo", (user) => withTypo(user.name)),
   ];
+  return scenarios.filter((scenario) => include(scenario.name));
 }

@@ -23,8 +23,12 @@ const UPSERT_ONE = `
     tags = ARRAY(SELECT DISTINCT unnest(u.tags || EXCLUDED.tags)), last_seen_at = now(), updated_at = now(),
     version = u.version + 1`;
 
-export const rawUpsertOne = (query: RawQuery, projectId: string, user: BenchUser) =>
-  query(UPSERT_ONE, [projectId, user.id, user.email, user.name, JSON.stringify(user.properties), user.tags]);
+/** One SQL statement with its parameters. */
+export type Statement = [sql: string, params: unknown[]];
 
-export const rawUpsertMany = (query: RawQuery, projectId: string, users: BenchUser[]) =>
-  query(UPSERT_ROWS, [projectId, JSON.stringify(users)]);
+export const rawUpsertOne = (projectId: string, user: BenchUser): Statement => [
+  UPSERT_ONE,
+  [projectId, user.id, user.email, user.name, JSON.stringify(user.properties), user.tags],
+];
+
+export const rawUpsertMany = (projectId: string, users: BenchUser[]): Statement => [UPSERT_ROWS, [projectId, JSON.stringify(users)]];

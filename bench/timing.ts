@@ -35,15 +35,3 @@ export async function compareLoops(
   return { gateway: (totals.gateway.count / totals.gateway.ms) * 1000, raw: (totals.raw.count / totals.raw.ms) * 1000 };
 }
 
-/** Each contender does `count` calls of `itemsEach` items, one after another, taking turns call by call. */
-export async function compareCalls(count: number, itemsEach: number, contenders: { gateway: Run; raw: Run }): Promise<Rates> {
-  const ms = { gateway: 0, raw: 0 };
-  for (let i = 0; i < count; i++) {
-    for (const name of ["gateway", "raw"] as const) {
-      const started = performance.now();
-      await contenders[name](i);
-      ms[name] += performance.now() - started;
-    }
-  }
-  return { gateway: ((count * itemsEach) / ms.gateway) * 1000, raw: ((count * itemsEach) / ms.raw) * 1000 };
-}

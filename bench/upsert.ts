@@ -1,27 +1,33 @@
-// npm run bench:upsert — upserts per second through the gateway (in process,
-// through yoga.fetch as tests do) against the same writes as raw SQL, on
-// PGlite and on PostgreSQL. BENCH_DATABASE_URL names the PostgreSQL server
-// (default postgres://postgres@127.0.0.1:5432/postgres); BENCH_SECONDS the
-// time each contender gets per single-upsert scenario (default 6).
+// npm run bench:upsert — upserts per second through the gateway against the same
+// writes as raw SQL, each server in a process of its own (the gateway as `npm
+// start` runs it), on PGlite and on PostgreSQL. See USAGE.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { findOrCreateProject } from "../src/auth/api-keys.ts";
+import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
-import { describeDatabase } from "../src/config.ts";
-import { inProcessGateway } from "./in-process-gateway.ts";
-import { type BenchUser, rawUpsertMany, rawUpsertOne } from "./raw-baseline.ts";
-import { pgliteTarget, postgresTarget, type Target } from "./targets.ts";
-import { compareCalls, compareLoops, type Rates } from "./timing.ts";
+import { type DatabaseLocation, describeDatabase } from "../src/config.ts";
+import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
+import { compareLoad } from "./compare-load.ts";
+import { buildGateway, type ServerProcess, startGateway, startRawBaseline } from "./processes.ts";
+import { type BenchUser, rawUpsertMany, rawUpsertOne, type Statement } from "./raw-baseline.ts";
+import { configuredTarget } from "./targets.ts";
 
 const USAGE = `Usage: npm run bench:upsert
 
-  Upserts per second through the gateway against raw SQL, on an in-memory PGlite and
-  on a throwaway database that it creates and drops on the PostgreSQL server
-  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-  BENCH_SECONDS: time per single-upsert scenario (default 6). Takes no arguments.`;
+  Upserts per second through the gateway against raw SQL, on a PGlite in a temporary
+  directory and on a throwaway database that it creates and drops on the PostgreSQL server
+  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres). The gateway runs as
+  \`npm start\` runs it (dist/, built first), the raw baseline (bench/raw-server.ts) in a process
+  of its own; single upserts are sent by wrk (apt-get install wrk), bulk calls one at a time by
+  this process; they take turns. BENCH_SECONDS: time per single-upsert scenario (default 8);
+  BENCH_ONLY=postgres or pglite: one database; BENCH_PROFILE: a directory for the gateway's CPU profile; BENCH_GATEWAY_ENV: extra gateway settings
+  (NAME=value,…); BENCH_SKIP_BUILD=1 uses dist/ as it is. Takes no arguments.`;
 readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const SLICES = 6;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SLICES = 4;
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** Single upserts cycle through this many users, all created before timing: identify calls of known users. */
 const POOL = 500;
@@ -43,60 +49,109 @@ const benchUser = (prefix: string, i: number, round = 0): BenchUser => ({
   tags: ["bench", `cohort-${i % 10}`],
 });
 const gatewayInput = ({ id, tags, ...input }: BenchUser) => ({ id, input: { ...input, addTags: tags } });
+const gatewayEnv = Object.fromEntries(
+  (process.env.BENCH_GATEWAY_ENV ?? "")
+    .split(",")
+    .filter((pair) => pair.includes("="))
+    .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
 
-type Row = Rates & { scenario: string };
+/** Rates of each contender, and for single upserts each server's CPU time per request (µs). */
+type Row = { scenario: string; gateway: number; raw: number; cpu?: { gateway: number; raw: number } };
 
-async function gatewayClient(target: Target) {
-  const gateway = await inProcessGateway(target.db.prisma, "bench-gateway");
-  const rawProject = await findOrCreateProject(target.db.prisma, "bench-raw");
-  return { ...gateway, rawProjectId: rawProject.id };
+/** A fresh, migrated database with a project for each contender and the gateway's key; the servers' environments. */
+async function prepare(location: DatabaseLocation) {
+  const target = await configuredTarget(location);
+  const { prisma } = target.db;
+  const gatewayProject = await findOrCreateProject(prisma, "bench-gateway");
+  const { key } = await createApiKey(prisma, { projectId: gatewayProject.id, kind: "SECRET" });
+  const rawProject = await findOrCreateProject(prisma, "bench-raw");
+  await target.close();
+  return { key, rawProjectId: rawProject.id };
 }
 
-async function benchTarget(target: Target): Promise<Row[]> {
-  const client = await gatewayClient(target);
-  const raw = (user: BenchUser) => rawUpsertOne(target.raw, client.rawProjectId, user);
-  const viaGateway = async (user: BenchUser) => {
-    const data = await client.post(SINGLE, gatewayInput(user));
-    if (data.upsertUser.__typename !== "UpsertUserSuccess") throw new Error(JSON.stringify(data));
-  };
-  const bulkViaGateway = async (users: BenchUser[]) => {
-    const data = await client.post(BULK, { users: users.map(gatewayInput) });
-    if (data.upsertUsers.failedCount !== 0) throw new Error(JSON.stringify(data));
-  };
-  const batch = (i: number, round: number) => Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
+async function benchDatabase(location: DatabaseLocation, gatewayDb: Record<string, string>, rawDb: Record<string, string>) {
+  const { key, rawProjectId } = await prepare(location);
+  // PGlite: the baseline writes to a copy of the migrated directory (one process owns a PGlite).
+  if (location.kind === "pglite") cpSync(location.dataDir, rawDb.BENCH_RAW_DATA_DIR!, { recursive: true });
+  const servers: ServerProcess[] = [];
+  try {
+    const gateway = await startGateway({ ...gatewayDb, RATE_LIMIT_PER_MINUTE: String(1e9), ...gatewayEnv }, process.env.BENCH_PROFILE);
+    servers.push(gateway);
+    const raw = await startRawBaseline(rawDb);
+    servers.push(raw);
+    const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+    const post = async (query: string, variables: object) => {
+      const response = await fetch(`${gateway.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown };
+      if (!body.data || body.errors) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    const postRaw = async (statement: Statement) => {
+      const response = await fetch(raw.url, { method: "POST", body: JSON.stringify({ statements: [statement] }) });
+      if (!response.ok) throw new Error(`baseline failed: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    };
 
-  // Create the pools (and warm up both paths) before any timing.
-  for (let i = 0; i < POOL; i++) {
-    await viaGateway(benchUser("single", i));
-    await raw(benchUser("single", i));
+    // Create the pools (and warm up both paths) before any timing.
+    for (let i = 0; i < POOL; i++) {
+      const data = await post(SINGLE, gatewayInput(benchUser("single", i)));
+      if (data.upsertUser.__typename !== "UpsertUserSuccess") throw new Error(JSON.stringify(data));
+      await postRaw(rawUpsertOne(rawProjectId, benchUser("single", i)));
+    }
+    const rows: Row[] = [];
+    const inputs = Array.from({ length: POOL * 4 }, (_, i) => benchUser("single", i % POOL, i + 1));
+    for (const clients of [1, 32]) {
+      const result = await compareLoad(SLICES, SECONDS / SLICES, clients, {
+        gateway: {
+          url: `${gateway.url}/graphql`,
+          bodies: inputs.map((user) => JSON.stringify({ query: SINGLE, variables: gatewayInput(user) })),
+          headers: { authorization: headers.authorization },
+          cpuSeconds: gateway.cpuSeconds,
+        },
+        raw: {
+          url: raw.url,
+          bodies: inputs.map((user) => JSON.stringify({ statements: [rawUpsertOne(rawProjectId, user)] })),
+          cpuSeconds: raw.cpuSeconds,
+        },
+      });
+      if (result.gateway.errors + result.raw.errors > 0) throw new Error(`errors: ${JSON.stringify(result)}`);
+      const scenario = clients === 1 ? "upsertUser, sequential (ops/s)" : `upsertUser, ${clients} concurrent clients (ops/s)`;
+      rows.push({
+        scenario,
+        gateway: result.gateway.perSecond,
+        raw: result.raw.perSecond,
+        cpu: { gateway: result.gateway.cpuPerRequest, raw: result.raw.cpuPerRequest },
+      });
+    }
+    const batch = (i: number, round: number) => Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
+    for (const [scenario, round] of [
+      ["upsertUsers, 1000 new users a call (users/s)", 0],
+      ["upsertUsers, 1000 known users a call (users/s)", 1],
+    ] as const) {
+      const ms = { gateway: 0, raw: 0 };
+      for (let i = 0; i < BATCHES; i++) {
+        const users = batch(i, round);
+        const body = JSON.stringify({ query: BULK, variables: { users: users.map(gatewayInput) } });
+        const rawBody = JSON.stringify({ statements: [rawUpsertMany(rawProjectId, users)] });
+        for (const name of i % 2 === 0 ? (["gateway", "raw"] as const) : (["raw", "gateway"] as const)) {
+          const started = performance.now();
+          const response =
+            name === "gateway"
+              ? await fetch(`${gateway.url}/graphql`, { method: "POST", headers, body })
+              : await fetch(raw.url, { method: "POST", body: rawBody });
+          const text = await response.text();
+          if (!response.ok || (name === "gateway" && !text.includes('"failedCount":0'))) throw new Error(text.slice(0, 500));
+          ms[name] += performance.now() - started;
+        }
+      }
+      const perSecond = (total: number) => ((BATCHES * BATCH) / total) * 1000;
+      rows.push({ scenario, gateway: perSecond(ms.gateway), raw: perSecond(ms.raw) });
+    }
+    return rows;
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
   }
-  const rows: Row[] = [];
-  for (const [scenario, clients] of [
-    ["upsertUser, sequential (ops/s)", 1],
-    ["upsertUser, 32 concurrent clients (ops/s)", 32],
-  ] as const) {
-    const rates = await compareLoops(SLICES, SECONDS / SLICES, clients, {
-      gateway: (i) => viaGateway(benchUser("single", i % POOL, i)),
-      raw: async (i) => {
-        await raw(benchUser("single", i % POOL, i));
-      },
-    });
-    rows.push({ scenario, ...rates });
-  }
-  for (const [scenario, round] of [
-    ["upsertUsers, 1000 new users a call (users/s)", 0],
-    ["upsertUsers, 1000 known users a call (users/s)", 1],
-  ] as const) {
-    const rates = await compareCalls(BATCHES, BATCH, {
-      gateway: (i) => bulkViaGateway(batch(i, round)),
-      raw: async (i) => {
-        await rawUpsertMany(target.raw, client.rawProjectId, batch(i, round));
-      },
-    });
-    rows.push({ scenario, ...rates });
-  }
-  await client.close();
-  return rows;
 }
 
 function table(name: string, rows: Row[]): string {
@@ -104,28 +159,49 @@ function table(name: string, rows: Row[]): string {
   return [
     `### ${name}`,
     "",
-    line(["scenario", "gateway", "raw SQL", "gateway / raw"]),
-    line(["---", "---:", "---:", "---:"]),
-    ...rows.map(({ scenario, gateway, raw }) =>
+    `${new Date().toISOString()}; load average ${loadavg()
+      .map((one) => one.toFixed(1))
+      .join(" / ")} at the end.`,
+    "",
+    line(["scenario", "gateway", "raw SQL", "gateway / raw", "CPU µs/op (raw)"]),
+    line(["---", "---:", "---:", "---:", "---:"]),
+    ...rows.map(({ scenario, gateway, raw, cpu }) =>
       line([
         scenario,
         Math.round(gateway).toLocaleString("en"),
         Math.round(raw).toLocaleString("en"),
         `${Math.round((gateway / raw) * 100)} %`,
+        cpu ? `${Math.round(cpu.gateway).toLocaleString("en")} (${Math.round(cpu.raw).toLocaleString("en")})` : "",
       ]),
     ),
     "",
   ].join("\n");
 }
 
-console.error(
-  `Writing to the in-memory PGlite, then to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`,
-);
-for (const open of [pgliteTarget, () => postgresTarget(SERVER_URL)]) {
-  const target = await open();
+buildGateway();
+const only = process.env.BENCH_ONLY;
+if (!only || only === "pglite") {
+  const dir = mkdtempSync(join(tmpdir(), "bench-upsert-"));
+  const rawCopy = mkdtempSync(join(tmpdir(), "bench-upsert-raw-"));
   try {
-    console.log(table(target.name, await benchTarget(target)));
+    const location: DatabaseLocation = { kind: "pglite", dataDir: join(dir, "data") };
+    console.error(`Writing to ${describeDatabase(location)}.`);
+    // The baseline writes to a copy: one process owns a PGlite.
+    const rows = await benchDatabase(location, { DATA_DIR: location.dataDir }, { BENCH_RAW_DATA_DIR: rawCopy });
+    console.log(table("PGlite (data directory, a copy for the baseline)", rows));
   } finally {
-    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(rawCopy, { recursive: true, force: true });
+  }
+}
+if (!only || only === "postgres") {
+  const name = `directory_bench_${process.pid}`;
+  await adminQuery(SERVER_URL, `CREATE DATABASE "${name}"`);
+  const url = databaseUrl(SERVER_URL, name);
+  console.error(`Writing to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`);
+  try {
+    console.log(table("PostgreSQL", await benchDatabase({ kind: "postgres", url }, { DATABASE_URL: url }, { DATABASE_URL: url })));
+  } finally {
+    await adminQuery(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
 }

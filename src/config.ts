@@ -22,6 +22,10 @@ const environmentSchema = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1).default("./data"),
+  // Connections each process keeps to PostgreSQL (with WORKERS, every worker has its own pool).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  // Gateway processes on this machine (PostgreSQL only): a number, or auto for one per core.
+  WORKERS: z.union([z.literal("auto").transform(() => availableParallelism()), z.coerce.number().int().min(1).max(256)]).default(1),
   // PostgreSQL cancels a statement of the gateway's running longer (0: no limit); migrations are exempt.
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   DIRECTORY_SECRET_KEY: z
@@ -124,6 +128,10 @@ export type Config = {
   database: DatabaseLocation;
   /** PostgreSQL's statement_timeout for the gateway's sessions, in milliseconds; 0: none. */
   statementTimeoutMs: number;
+  /** Connections to PostgreSQL per process. */
+  poolSize: number;
+  /** Gateway processes serving the port (node:cluster); more than one only on PostgreSQL. */
+  workers: number;
   secretKey: string | undefined;
   logLevel: (typeof logLevels)[number];
   rateLimit: RateLimitConfig;
@@ -212,10 +220,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   const environment = parsed.data;
+  const database = databaseLocation(environment.DATABASE_URL, environment.DATA_DIR);
+  if (environment.WORKERS > 1 && database.kind === "pglite") {
+    throw new ConfigError(
+      "Invalid configuration:\n  WORKERS: more than one process needs PostgreSQL (DATABASE_URL); the embedded PGlite is owned by one process",
+    );
+  }
   return {
     port: environment.PORT,
-    database: databaseLocation(environment.DATABASE_URL, environment.DATA_DIR),
+    database,
     statementTimeoutMs: environment.DATABASE_STATEMENT_TIMEOUT_MS,
+    poolSize: environment.DATABASE_POOL_SIZE,
+    workers: environment.WORKERS,
     secretKey: environment.DIRECTORY_SECRET_KEY,
     logLevel: environment.LOG_LEVEL,
     rateLimit: {

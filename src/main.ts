@@ -11,11 +11,16 @@ import { gracefulClose } from "./graceful-shutdown.ts";
 import { createLogger } from "./logger.ts";
 import { createServer } from "./server.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
+import { superviseWorkers } from "./workers.ts";
 
 const config = loadConfigOrExit();
 
 const logger = createLogger(config.logLevel);
-const { db, applied } = await openMigratedDatabaseOrExit(config.database, { statementTimeoutMs: config.statementTimeoutMs });
+await superviseWorkers(config, logger);
+const { db, applied } = await openMigratedDatabaseOrExit(config.database, {
+  statementTimeoutMs: config.statementTimeoutMs,
+  poolSize: config.poolSize,
+});
 if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
 const { developmentKey } = await ensureDefaultProject(db.prisma, {

@@ -90,21 +90,27 @@ describe("npm run seed", () => {
 });
 
 describe("the benchmarks", () => {
-  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])("%s --help prints the usage and runs nothing", async (script) => {
-    const { code, stdout, stderr } = await npmRun(script, ["--help"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
-    expect(code).toBe(0);
-    expect(stdout).toContain(`Usage: npm run ${script}`);
-    expect(stderr).toBe("");
-    expect(existsSync(join(scratch, "bench"))).toBe(false);
-  });
+  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])(
+    "%s --help prints the usage and runs nothing",
+    async (script) => {
+      const { code, stdout, stderr } = await npmRun(script, ["--help"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: npm run ${script}`);
+      expect(stderr).toBe("");
+      expect(existsSync(join(scratch, "bench"))).toBe(false);
+    },
+  );
 
-  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])("%s refuses an unknown option without a stack trace", async (script) => {
-    const { code, stderr } = await npmRun(script, ["--users", "10"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
-    expect(code).toBe(2);
-    expect(stderr).toContain("Unknown option '--users'");
-    expect(stderr).toContain(`Usage: npm run ${script}`);
-    expect(stderr).not.toMatch(STACK_FRAME);
-  });
+  test.each(["bench:upsert", "bench:queries", "bench:push", "bench:activity", "bench:recipients", "bench:events"])(
+    "%s refuses an unknown option without a stack trace",
+    async (script) => {
+      const { code, stderr } = await npmRun(script, ["--users", "10"], { DATA_DIR: join(scratch, "bench"), DATABASE_URL: "" });
+      expect(code).toBe(2);
+      expect(stderr).toContain("Unknown option '--users'");
+      expect(stderr).toContain(`Usage: npm run ${script}`);
+      expect(stderr).not.toMatch(STACK_FRAME);
+    },
+  );
 });
 
 test("a database is named without its password", () => {

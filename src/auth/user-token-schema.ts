@@ -3,20 +3,21 @@
 import { NotFoundError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { resultUnion } from "../graphql/result-union.ts";
+import { readUser } from "../users/read/read-user.ts";
+import { ROOT, userSelectionOf } from "../users/read/user-selection.ts";
+import { UserType } from "../users/schema/user-schema.ts";
 import { createUserToken, TOKEN_LIFETIME } from "./user-tokens.ts";
 
 builder.queryField("me", (t) =>
-  t.prismaField({
-    type: "User",
+  t.field({
+    type: UserType,
     nullable: true,
     description: "The user behind a user token or a member's access token (null once deleted).",
     // Open to user tokens and members, which the Query type's default (secret keys only) would refuse.
     skipTypeScopes: true,
     authScopes: { $any: { userToken: true, member: true } },
-    resolve: (query, _root, _args, { prisma, auth }) =>
-      "userId" in auth
-        ? prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id: auth.userId } } })
-        : null,
+    resolve: (_root, _args, { prisma, auth }, info) =>
+      "userId" in auth ? readUser(prisma, auth.projectId, auth.userId, null, userSelectionOf(info, ROOT)) : null,
   }),
 );
 

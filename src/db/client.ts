@@ -30,6 +30,8 @@ export type DatabaseOptions = {
   queryEvents?: boolean;
   /** PostgreSQL cancels a statement running longer than this many milliseconds (SQLSTATE 57014); 0 or unset: no limit. */
   statementTimeoutMs?: number;
+  /** Connections in PostgreSQL's pool (default 10). */
+  poolSize?: number;
 };
 
 /**
@@ -40,11 +42,22 @@ export type DatabaseOptions = {
  */
 export const POSTGRES_SESSION_OPTIONS = "-c jit=off";
 
+/**
+ * Connections per process: a request holds one for a statement or a
+ * transaction, and a 2-core database server is busy with far fewer than 10
+ * at a time; more only queue in PostgreSQL instead of in the pool.
+ */
+export const DEFAULT_POOL_SIZE = 10;
+
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Database> {
   if (location.kind === "postgres") {
     const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
     // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
-    const pool = requestCancellingPool({ connectionString: location.url, max: 10, options: sessionOptions });
+    const pool = requestCancellingPool({
+      connectionString: location.url,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      options: sessionOptions,
+    });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
     const close = async () => {

@@ -1,5 +1,5 @@
 import { organizationInReach } from "../auth/reach.ts";
-import type { Organization } from "../db/generated/prisma/client.ts";
+import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { connectionType } from "../graphql/connection.ts";
@@ -27,12 +27,15 @@ export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "
  * on the page themselves.
  */
 export const OrganizationType = builder.loadableObjectRef("Organization", {
-  load: (ids: string[], { prisma, auth }) =>
-    prisma.$queryRaw<OrganizationNode[]>`
-      SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
-      WHERE project_id = ${auth.projectId}::uuid AND id = ANY(${ids}::text[])`,
+  load: (ids: string[], { prisma, auth }) => readOrganizations(prisma, auth.projectId, ids),
   sort: (organization: OrganizationNode) => organization.id,
 });
+
+/** The organizations with these ids, as the Organization type reads them: its columns alone, one statement. */
+const readOrganizations = (prisma: PrismaClient, projectId: string, ids: string[]) =>
+  prisma.$queryRaw<OrganizationNode[]>`
+    SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
+    WHERE project_id = ${projectId}::uuid AND id = ANY(${ids}::text[])`;
 
 OrganizationType.implement({
   fields: (t) => ({
@@ -89,8 +92,9 @@ builder.queryFields((t) => ({
     skipTypeScopes: true,
     authScopes: { scope: "organizations:read" },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma, auth }) =>
-      organizationInReach(auth, id) ? prisma.organization.findUnique({ where: { projectId_id: { projectId: auth.projectId, id } } }) : null,
+    // Its columns alone, as the loader reads them, rather than the whole row through the ORM.
+    resolve: async (_root, { id }, { prisma, auth }) =>
+      organizationInReach(auth, id) ? ((await readOrganizations(prisma, auth.projectId, [id]))[0] ?? null) : null,
   }),
   organizations: t.field({
     type: OrganizationConnection,

@@ -57,10 +57,13 @@ function rejectAs(limit: Limit, max: number) {
  * is priced again on a copy with each page size written in: the variable's
  * value or default, or the largest page when the value is not a number.
  * That copy depends on the request's variables, so it is validated outside
- * Yoga's validation cache, which is keyed by document alone.
+ * Yoga's validation cache, which is keyed by document alone; what fits is
+ * remembered per document and page sizes, so that a client paging with the
+ * same sizes pays for the pricing once.
  */
 function costLimit(maxCost: number): Plugin {
   const rule = costLimitRule({ maxCost, ...rejectAs("cost", maxCost) });
+  const fitting = new WeakMap<DocumentNode, Set<string>>();
   return {
     onValidate({ addValidationRule, context, params: { schema, documentAST } }) {
       addValidationRule(rule);
@@ -68,13 +71,52 @@ function costLimit(maxCost: number): Plugin {
       const { variables, operationName } = (context as { params?: Partial<GraphQLParams> }).params ?? {};
       return ({ valid }) => {
         if (!valid) return;
+        const key = pricingKey(documentAST, operationName, variables ?? {});
+        let fits = fitting.get(documentAST);
+        if (fits?.has(key)) return;
         const priced = withPageSizesWrittenIn(documentAST, operationName, variables ?? {});
         const [tooCostly] = priced ? validate(schema, priced, [rule]) : [];
         // Thrown, not set as the result: Yoga's cache would keep a result for the document.
         if (tooCostly) throw tooCostly;
+        if (!fits) {
+          fits = new Set();
+          fitting.set(documentAST, fits);
+        }
+        // Sizes a client picks are few; a client trying many gets no room to grow this without bound.
+        if (fits.size >= MAX_PRICED_PER_DOCUMENT) fits.clear();
+        fits.add(key);
       };
     },
   };
+}
+
+const MAX_PRICED_PER_DOCUMENT = 64;
+
+/** What the price of an operation depends on beyond its document: its name and the page sizes its variables give. */
+function pricingKey(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): string {
+  const sizes = pageSizeVariables(document).map((name) => {
+    const value = variables[name];
+    return value === undefined ? "default" : value === null ? "null" : Number.isInteger(value) ? String(value) : "max";
+  });
+  return `${operationName ?? ""}:${sizes.join(",")}`;
+}
+
+const sizeVariables = new WeakMap<DocumentNode, string[]>();
+
+/** The variables the document gives page sizes with, in document order. */
+function pageSizeVariables(document: DocumentNode): string[] {
+  let names = sizeVariables.get(document);
+  if (names === undefined) {
+    const found: string[] = [];
+    visit(document, {
+      Argument: (node) => {
+        if (PAGE_SIZE_ARGUMENTS.has(node.name.value) && node.value.kind === Kind.VARIABLE) found.push(node.value.name.value);
+      },
+    });
+    names = found;
+    sizeVariables.set(document, names);
+  }
+  return names;
 }
 
 const PAGE_SIZE_ARGUMENTS = new Set(["first", "last", "size"]);

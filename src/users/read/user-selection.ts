@@ -26,6 +26,9 @@ const KEY_FIELDS: UserField[] = ["projectId", "id"];
 const ROW_FIELDS = USER_COLUMNS.map(({ field }) => field).filter((field) => field !== "passwordHash");
 const JOINED_PREFIX = "_joined_";
 
+/** The path to the users of a field that resolves to one user (`user`, `me`). */
+export const ROOT: readonly (readonly string[])[] = [[]];
+
 /**
  * What the fields selected of the users under `paths` (below the field `info`
  * resolves: `["nodes"]`, `["edges", "node"]`) read; every column when a

@@ -1,8 +1,9 @@
-import { usersInReach } from "../../auth/reach.ts";
+import { reachableOrganizations } from "../../auth/reach.ts";
 import { EmailSuppressionReason, Platform, PushEnvironment, PushProvider, UserStatus } from "../../db/generated/prisma/enums.ts";
 import { builder } from "../../graphql/builder.ts";
 import type { JsonObject } from "../../json.ts";
-import { readsUserFields } from "../read/user-selection.ts";
+import { readUser } from "../read/read-user.ts";
+import { ROOT, readsUserFields, userSelectionOf } from "../read/user-selection.ts";
 
 export const UserStatusEnum = builder.enumType(UserStatus, { name: "UserStatus" });
 export const PushProviderEnum = builder.enumType(PushProvider, { name: "PushProvider" });
@@ -81,15 +82,16 @@ export const UserType = builder.prismaObject("User", {
 });
 
 builder.queryField("user", (t) =>
-  t.prismaField({
-    type: "User",
+  t.field({
+    type: UserType,
     nullable: true,
     description: "The user with this id, or null.",
     // Open to members too (the Query type's default is secret keys only), within their reach.
     skipTypeScopes: true,
     authScopes: { scope: "users:read" },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }, { prisma, auth }) =>
-      prisma.user.findUnique({ ...query, where: { projectId_id: { projectId: auth.projectId, id }, ...usersInReach(auth) } }),
+    // One statement, as a page reads its users: the selected columns and the organization.
+    resolve: (_root, { id }, { prisma, auth }, info) =>
+      readUser(prisma, auth.projectId, id, reachableOrganizations(auth), userSelectionOf(info, ROOT)),
   }),
 );
