@@ -4,7 +4,9 @@ import type { NewDirectoryEvent } from "./event-types.ts";
 
 /**
  * Fields no event names: bookkeeping (version, times), activity (lastSeenAt,
- * lastLoginAt: not a change of the directory) and secrets (the password hash).
+ * lastLoginAt, sessionsCount, platforms: not a change of the directory),
+ * what is derived from a reported field (hasPushToken, from pushTokens and
+ * webPushSubscriptions) and secrets (the password hash).
  */
 const UNREPORTED = new Set<string>([
   "projectId",
@@ -14,6 +16,9 @@ const UNREPORTED = new Set<string>([
   "updatedAt",
   "lastSeenAt",
   "lastLoginAt",
+  "sessionsCount",
+  "platforms",
+  "hasPushToken",
   "passwordHash",
   "incarnation",
 ]);
