@@ -34,4 +34,3 @@ export async function compareLoops(
   }
   return { gateway: (totals.gateway.count / totals.gateway.ms) * 1000, raw: (totals.raw.count / totals.raw.ms) * 1000 };
 }
-
