@@ -1,33 +1,44 @@
-// npm run bench:activity — trackActivity per second through the gateway (in
-// process, through yoga.fetch as tests do) against the same statement as raw
-// SQL, on an in-memory PGlite and a throwaway PostgreSQL database; then a page
-// of users filtered by hasPushToken and lastSeenAfter at 1M users, on a copy
-// of the seeded database BENCH_1M_DATABASE (default bench_1m, never written:
-// the copy is made with CREATE DATABASE … TEMPLATE and dropped at the end).
+// npm run bench:activity — trackActivity per second through the gateway against
+// the same statement as raw SQL, each server in a process of its own (the
+// gateway as `npm start` runs it) and the load from wrk, on PGlite and on a
+// throwaway PostgreSQL database; then a page of users filtered by hasPushToken
+// and lastSeenAfter at 1M users (in process, through yoga.fetch), on a copy of
+// the seeded database BENCH_1M_DATABASE (default bench_1m, never written: the
+// copy is made with CREATE DATABASE … TEMPLATE and dropped at the end).
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseActivity } from "../src/activity/activity-input.ts";
 import { recordActivity, resolveActivity } from "../src/activity/track-activity.ts";
+import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
-import { describeDatabase } from "../src/config.ts";
+import { type DatabaseLocation, describeDatabase } from "../src/config.ts";
 import type { Prisma } from "../src/db/generated/prisma/client.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
+import { compareLoad } from "./compare-load.ts";
 import { inProcessGateway } from "./in-process-gateway.ts";
 import { compareLatency } from "./latency.ts";
-import { configuredTarget, pgliteTarget, postgresTarget, type Target } from "./targets.ts";
-import { compareLoops } from "./timing.ts";
+import { buildGateway, type ServerProcess, startGateway, startRawBaseline } from "./processes.ts";
+import type { Statement } from "./raw-baseline.ts";
+import { configuredTarget, type Target } from "./targets.ts";
 
 const USAGE = `Usage: npm run bench:activity
 
-  trackActivity per second through the gateway against the same statement as raw SQL, on an
-  in-memory PGlite and on a throwaway database on the PostgreSQL server BENCH_DATABASE_URL
-  (default postgres://postgres@127.0.0.1:5432/postgres); then the latency of a page of users
-  filtered by hasPushToken and lastSeenAfter on a copy (CREATE DATABASE … TEMPLATE) of the
-  seeded database BENCH_1M_DATABASE on that server (default bench_1m), dropped afterwards.
-  BENCH_SECONDS: time per scenario (default 4); BENCH_ONLY=throughput or BENCH_ONLY=page runs
-  one part. Takes no arguments.`;
+  trackActivity per second through the gateway against the same statement as raw SQL, on a
+  PGlite in a temporary directory and on a throwaway database on the PostgreSQL server
+  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres). The gateway runs as
+  \`npm start\` runs it (dist/, built first), the raw baseline (bench/raw-server.ts) in a process
+  of its own, the load comes from wrk (apt-get install wrk); they take turns. Then the latency
+  of a page of users filtered by hasPushToken and lastSeenAfter (gateway in process) on a copy
+  (CREATE DATABASE … TEMPLATE) of the seeded database BENCH_1M_DATABASE on that server (default
+  bench_1m), dropped afterwards. BENCH_SECONDS: time per scenario (default 4 for the page, 8
+  for trackActivity); BENCH_ONLY=throughput or BENCH_ONLY=page runs one part;
+  BENCH_SKIP_BUILD=1 uses dist/ as it is. Takes no arguments.`;
 readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SLICES = 4;
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SEEDED = process.env.BENCH_1M_DATABASE ?? "bench_1m";
@@ -57,46 +68,85 @@ const activityOf = (i: number) => ({
 // Concurrent calls are of different users (each on one platform), as concurrent clients are.
 const userOf = (i: number) => `activity-${i % POOL}`;
 
-type Row = { scenario: string; gateway: string; raw: string; ratio: string };
+/** `cpu`: each server's CPU time per request, µs ("gateway (raw)"). */
+type Row = { scenario: string; gateway: string; raw: string; ratio: string; cpu?: string };
+const THROUGHPUT_HEADER = ["scenario", "gateway", "raw SQL", "gateway / raw"];
 const perSecond = (value: number) => Math.round(value).toLocaleString("en");
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-async function throughput(target: Target): Promise<Row[]> {
+/** A fresh, migrated database with a project (and its users) for each contender, and the gateway's key. */
+async function prepare(location: DatabaseLocation) {
+  const target = await configuredTarget(location);
   const { prisma } = target.db;
-  const gateway = await inProcessGateway(prisma, "bench-activity-gateway");
-  const rawProject = await prisma.project.create({ data: { name: "bench-activity-raw" } });
-  for (const projectId of [gateway.projectId, rawProject.id]) {
+  const gatewayProject = await findOrCreateProject(prisma, "bench-activity-gateway");
+  const { key } = await createApiKey(prisma, { projectId: gatewayProject.id, kind: "SECRET", name: "bench" });
+  const rawProject = await findOrCreateProject(prisma, "bench-activity-raw");
+  for (const projectId of [gatewayProject.id, rawProject.id]) {
     await prisma.user.createMany({ data: Array.from({ length: POOL }, (_, i) => ({ projectId, id: `activity-${i}` })) });
   }
-  const viaGateway = async (i: number) => {
-    const data = await gateway.post(TRACK, { userId: userOf(i), input: activityOf(i) });
-    if (data.trackActivity.__typename !== "TrackActivitySuccess") throw new Error(JSON.stringify(data));
-  };
-  // The same statement the service runs, with the same values: without GraphQL, validation, the transaction and the row lock.
-  const raw = async (i: number) => {
-    const activity = resolveActivity(parseActivity(userOf(i), activityOf(i)), new Date(), ACTIVITY_CONFIG);
-    const statement: Prisma.Sql = recordActivity(rawProject.id, userOf(i), activity, new Date(), ACTIVITY_CONFIG);
-    await target.raw(statement.text, statement.values);
-  };
-  for (let i = 0; i < POOL; i++) {
-    await viaGateway(i);
-    await raw(i);
+  await target.close();
+  return { key, rawProjectId: rawProject.id };
+}
+
+async function throughput(location: DatabaseLocation, gatewayDb: Record<string, string>, rawDb: Record<string, string>) {
+  const { key, rawProjectId } = await prepare(location);
+  // PGlite: the baseline writes to a copy of the prepared directory (one process owns a PGlite).
+  if (location.kind === "pglite") cpSync(location.dataDir, rawDb.BENCH_RAW_DATA_DIR!, { recursive: true });
+  const servers: ServerProcess[] = [];
+  try {
+    const gateway = await startGateway({ ...gatewayDb, RATE_LIMIT_PER_MINUTE: String(1e9) });
+    servers.push(gateway);
+    const raw = await startRawBaseline(rawDb);
+    servers.push(raw);
+    const authorization = `Bearer ${key}`;
+    const gatewayBody = (i: number) => JSON.stringify({ query: TRACK, variables: { userId: userOf(i), input: activityOf(i) } });
+    // The same statement the service runs, with the same values: without GraphQL, validation, the
+    // transaction and the row lock. Its timestamps are those of when the bodies are made.
+    const rawBody = (i: number) => {
+      const now = new Date();
+      const activity = resolveActivity(parseActivity(userOf(i), activityOf(i)), now, ACTIVITY_CONFIG);
+      const sql: Prisma.Sql = recordActivity(rawProjectId, userOf(i), activity, now, ACTIVITY_CONFIG);
+      const statement: Statement = [sql.text, sql.values];
+      return JSON.stringify({ statements: [statement] });
+    };
+    // Every user's first activity (and a warm-up of both paths) before any timing.
+    for (let i = 0; i < POOL; i++) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization },
+        body: gatewayBody(i),
+      });
+      const text = await response.text();
+      if (!response.ok || !text.includes('"TrackActivitySuccess"')) throw new Error(text.slice(0, 500));
+      const rawResponse = await fetch(raw.url, { method: "POST", body: rawBody(i) });
+      if (!rawResponse.ok) throw new Error(`baseline failed: ${rawResponse.status} ${await rawResponse.text()}`);
+      await rawResponse.arrayBuffer();
+    }
+    const rows: Row[] = [];
+    const indexes = Array.from({ length: POOL * 4 }, (_, i) => i);
+    for (const clients of [1, 32]) {
+      const result = await compareLoad(SLICES, LOAD_SECONDS / SLICES, clients, {
+        gateway: {
+          url: `${gateway.url}/graphql`,
+          bodies: indexes.map(gatewayBody),
+          headers: { authorization },
+          cpuSeconds: gateway.cpuSeconds,
+        },
+        raw: { url: raw.url, bodies: indexes.map(rawBody), cpuSeconds: raw.cpuSeconds },
+      });
+      if (result.gateway.errors + result.raw.errors > 0) throw new Error(`errors: ${JSON.stringify(result)}`);
+      rows.push({
+        scenario: clients === 1 ? "trackActivity, sequential (ops/s)" : `trackActivity, ${clients} concurrent clients (ops/s)`,
+        gateway: perSecond(result.gateway.perSecond),
+        raw: perSecond(result.raw.perSecond),
+        ratio: `${Math.round((result.gateway.perSecond / result.raw.perSecond) * 100)} %`,
+        cpu: `${perSecond(result.gateway.cpuPerRequest)} (${perSecond(result.raw.cpuPerRequest)})`,
+      });
+    }
+    return rows;
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
   }
-  const rows: Row[] = [];
-  for (const [scenario, clients] of [
-    ["trackActivity, sequential (ops/s)", 1],
-    ["trackActivity, 32 concurrent clients (ops/s)", 32],
-  ] as const) {
-    const rates = await compareLoops(SLICES, SECONDS / SLICES, clients, { gateway: viaGateway, raw });
-    rows.push({
-      scenario,
-      gateway: perSecond(rates.gateway),
-      raw: perSecond(rates.raw),
-      ratio: `${Math.round((rates.gateway / rates.raw) * 100)} %`,
-    });
-  }
-  await gateway.close();
-  return rows;
 }
 
 const PAGE = /* GraphQL */ `
@@ -189,26 +239,46 @@ async function filteredPage(): Promise<Row[]> {
 
 function table(name: string, header: string[], rows: Row[]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const cpu = rows.some((row) => row.cpu);
   return [
     `### ${name}`,
     "",
-    line(header),
-    line(["---", "---:", "---:", "---:"]),
-    ...rows.map(({ scenario, gateway, raw, ratio }) => line([scenario, gateway, raw, ratio])),
+    `${new Date().toISOString()}; load average ${loadavg()
+      .map((one) => one.toFixed(1))
+      .join(" / ")} at the end.`,
+    "",
+    line(cpu ? [...header, "CPU µs/op (raw)"] : header),
+    line(["---", "---:", "---:", "---:", ...(cpu ? ["---:"] : [])]),
+    ...rows.map(({ scenario, gateway, raw, ratio, cpu: cpuCell }) =>
+      line([scenario, gateway, raw, ratio, ...(cpu ? [cpuCell ?? ""] : [])]),
+    ),
     "",
   ].join("\n");
 }
 
-console.error(
-  `Writing to the in-memory PGlite, then to throwaway databases beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`,
-);
 const only = process.env.BENCH_ONLY;
-for (const open of only === "page" ? [] : [pgliteTarget, () => postgresTarget(SERVER_URL)]) {
-  const target = await open();
+if (only !== "page") {
+  buildGateway();
+  const dir = mkdtempSync(join(tmpdir(), "bench-activity-"));
+  const rawCopy = mkdtempSync(join(tmpdir(), "bench-activity-raw-"));
   try {
-    console.log(table(`${target.name}: trackActivity`, ["scenario", "gateway", "raw SQL", "gateway / raw"], await throughput(target)));
+    const location: DatabaseLocation = { kind: "pglite", dataDir: join(dir, "data") };
+    console.error(`Writing to ${describeDatabase(location)}.`);
+    const rows = await throughput(location, { DATA_DIR: location.dataDir }, { BENCH_RAW_DATA_DIR: rawCopy });
+    console.log(table("PGlite (data directory, a copy for the baseline): trackActivity", THROUGHPUT_HEADER, rows));
   } finally {
-    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(rawCopy, { recursive: true, force: true });
+  }
+  const name = `activity_bench_${process.pid}_writes`;
+  await adminQuery(SERVER_URL, `CREATE DATABASE "${name}"`);
+  const url = databaseUrl(SERVER_URL, name);
+  console.error(`Writing to a throwaway database beside ${describeDatabase({ kind: "postgres", url: SERVER_URL })}.`);
+  try {
+    const rows = await throughput({ kind: "postgres", url }, { DATABASE_URL: url }, { DATABASE_URL: url });
+    console.log(table("PostgreSQL: trackActivity", THROUGHPUT_HEADER, rows));
+  } finally {
+    await adminQuery(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
 }
 if (only !== "throughput") {

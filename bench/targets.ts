@@ -3,18 +3,16 @@ import type { DatabaseLocation } from "../src/config.ts";
 import { type Database, openPGlite, POSTGRES_SESSION_OPTIONS, wrapPGlite } from "../src/db/client.ts";
 import { openMigratedDatabase } from "../src/db/migrate.ts";
 import { applyMigrations, readMigrations } from "../src/db/migrations.ts";
-import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import type { RawQuery } from "./raw-baseline.ts";
 
 /** A migrated database of its own, with a raw driver beside the gateway's Prisma client. */
 export type Target = { name: string; db: Database; raw: RawQuery; close(): Promise<void> };
 
-export async function pgliteTarget(dataDir = "memory://"): Promise<Target> {
+async function pgliteTarget(dataDir: string): Promise<Target> {
   const { pglite, close } = await openPGlite(dataDir);
   const db = wrapPGlite(pglite, {}, close);
   await applyMigrations(db.prisma, await readMigrations());
-  const name = dataDir === "memory://" ? "PGlite (in memory)" : `PGlite (${dataDir})`;
-  return { name, db, raw: (sql, params) => pglite.query(sql, params), close: db.close };
+  return { name: `PGlite (${dataDir})`, db, raw: (sql, params) => pglite.query(sql, params), close: db.close };
 }
 
 /** The database the service is configured for (DATABASE_URL, else DATA_DIR), kept as it is. */
@@ -35,13 +33,4 @@ export async function configuredTarget(location: DatabaseLocation, onClose = asy
       await onClose();
     },
   };
-}
-
-/** A throwaway database on the server at `serverUrl`, dropped on close. */
-export async function postgresTarget(serverUrl: string): Promise<Target> {
-  const name = `directory_bench_${process.pid}`;
-  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
-  return configuredTarget({ kind: "postgres", url: databaseUrl(serverUrl, name) }, () =>
-    adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  );
 }
