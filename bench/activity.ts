@@ -5,21 +5,21 @@
 // and lastSeenAfter at 1M users (in process, through yoga.fetch), on a copy of
 // the seeded database BENCH_1M_DATABASE (default bench_1m, never written: the
 // copy is made with CREATE DATABASE … TEMPLATE and dropped at the end).
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseActivity } from "../src/activity/activity-input.ts";
 import { recordActivity, resolveActivity } from "../src/activity/track-activity.ts";
-import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
 import { type DatabaseLocation, describeDatabase } from "../src/config.ts";
-import type { Prisma } from "../src/db/generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../src/db/generated/prisma/client.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import { compareLoad } from "./compare-load.ts";
+import { withContenders } from "./contenders.ts";
 import { inProcessGateway } from "./in-process-gateway.ts";
 import { compareLatency } from "./latency.ts";
-import { buildGateway, type ServerProcess, startGateway, startRawBaseline } from "./processes.ts";
+import { buildGateway } from "./processes.ts";
 import type { Statement } from "./raw-baseline.ts";
 import { configuredTarget, type Target } from "./targets.ts";
 
@@ -74,30 +74,11 @@ const THROUGHPUT_HEADER = ["scenario", "gateway", "raw SQL", "gateway / raw"];
 const perSecond = (value: number) => Math.round(value).toLocaleString("en");
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-/** A fresh, migrated database with a project (and its users) for each contender, and the gateway's key. */
-async function prepare(location: DatabaseLocation) {
-  const target = await configuredTarget(location);
-  const { prisma } = target.db;
-  const gatewayProject = await findOrCreateProject(prisma, "bench-activity-gateway");
-  const { key } = await createApiKey(prisma, { projectId: gatewayProject.id, kind: "SECRET", name: "bench" });
-  const rawProject = await findOrCreateProject(prisma, "bench-activity-raw");
-  for (const projectId of [gatewayProject.id, rawProject.id]) {
-    await prisma.user.createMany({ data: Array.from({ length: POOL }, (_, i) => ({ projectId, id: `activity-${i}` })) });
-  }
-  await target.close();
-  return { key, rawProjectId: rawProject.id };
-}
-
 async function throughput(location: DatabaseLocation, gatewayDb: Record<string, string>, rawDb: Record<string, string>) {
-  const { key, rawProjectId } = await prepare(location);
-  // PGlite: the baseline writes to a copy of the prepared directory (one process owns a PGlite).
-  if (location.kind === "pglite") cpSync(location.dataDir, rawDb.BENCH_RAW_DATA_DIR!, { recursive: true });
-  const servers: ServerProcess[] = [];
-  try {
-    const gateway = await startGateway({ ...gatewayDb, RATE_LIMIT_PER_MINUTE: String(1e9) });
-    servers.push(gateway);
-    const raw = await startRawBaseline(rawDb);
-    servers.push(raw);
+  const seed = async (prisma: PrismaClient, projectId: string) => {
+    await prisma.user.createMany({ data: Array.from({ length: POOL }, (_, i) => ({ projectId, id: `activity-${i}` })) });
+  };
+  return withContenders(location, { prefix: "bench-activity", gatewayDb, rawDb, seed }, async ({ gateway, raw, key, rawProjectId }) => {
     const authorization = `Bearer ${key}`;
     const gatewayBody = (i: number) => JSON.stringify({ query: TRACK, variables: { userId: userOf(i), input: activityOf(i) } });
     // The same statement the service runs, with the same values: without GraphQL, validation, the
@@ -144,9 +125,7 @@ async function throughput(location: DatabaseLocation, gatewayDb: Record<string, 
       });
     }
     return rows;
-  } finally {
-    for (const server of servers.reverse()) await server.stop();
-  }
+  });
 }
 
 const PAGE = /* GraphQL */ `

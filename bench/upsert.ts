@@ -1,18 +1,17 @@
 // npm run bench:upsert — upserts per second through the gateway against the same
 // writes as raw SQL, each server in a process of its own (the gateway as `npm
 // start` runs it), on PGlite and on PostgreSQL. See USAGE.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createApiKey, findOrCreateProject } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
 import { type DatabaseLocation, describeDatabase } from "../src/config.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
 import { compareLoad } from "./compare-load.ts";
-import { buildGateway, type ServerProcess, startGateway, startRawBaseline } from "./processes.ts";
+import { withContenders } from "./contenders.ts";
+import { buildGateway } from "./processes.ts";
 import { type BenchUser, rawUpsertMany, rawUpsertOne, type Statement } from "./raw-baseline.ts";
-import { configuredTarget } from "./targets.ts";
 
 const USAGE = `Usage: npm run bench:upsert
 
@@ -59,27 +58,9 @@ const gatewayEnv = Object.fromEntries(
 /** Rates of each contender, and for single upserts each server's CPU time per request (µs). */
 type Row = { scenario: string; gateway: number; raw: number; cpu?: { gateway: number; raw: number } };
 
-/** A fresh, migrated database with a project for each contender and the gateway's key; the servers' environments. */
-async function prepare(location: DatabaseLocation) {
-  const target = await configuredTarget(location);
-  const { prisma } = target.db;
-  const gatewayProject = await findOrCreateProject(prisma, "bench-gateway");
-  const { key } = await createApiKey(prisma, { projectId: gatewayProject.id, kind: "SECRET" });
-  const rawProject = await findOrCreateProject(prisma, "bench-raw");
-  await target.close();
-  return { key, rawProjectId: rawProject.id };
-}
-
 async function benchDatabase(location: DatabaseLocation, gatewayDb: Record<string, string>, rawDb: Record<string, string>) {
-  const { key, rawProjectId } = await prepare(location);
-  // PGlite: the baseline writes to a copy of the migrated directory (one process owns a PGlite).
-  if (location.kind === "pglite") cpSync(location.dataDir, rawDb.BENCH_RAW_DATA_DIR!, { recursive: true });
-  const servers: ServerProcess[] = [];
-  try {
-    const gateway = await startGateway({ ...gatewayDb, RATE_LIMIT_PER_MINUTE: String(1e9), ...gatewayEnv }, process.env.BENCH_PROFILE);
-    servers.push(gateway);
-    const raw = await startRawBaseline(rawDb);
-    servers.push(raw);
+  const setup = { prefix: "bench", gatewayDb, rawDb, gatewayEnv, cpuProfileDir: process.env.BENCH_PROFILE };
+  return withContenders(location, setup, async ({ gateway, raw, key, rawProjectId }) => {
     const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
     const post = async (query: string, variables: object) => {
       const response = await fetch(`${gateway.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
@@ -149,9 +130,7 @@ async function benchDatabase(location: DatabaseLocation, gatewayDb: Record<strin
       rows.push({ scenario, gateway: perSecond(ms.gateway), raw: perSecond(ms.raw) });
     }
     return rows;
-  } finally {
-    for (const server of servers.reverse()) await server.stop();
-  }
+  });
 }
 
 function table(name: string, rows: Row[]): string {
