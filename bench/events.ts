@@ -77,10 +77,17 @@ async function upsertsPerSecond(target: string, seconds: number): Promise<number
   return result.requests.average;
 }
 
-/** Off and on alternate twice, after a warm-up each, so that drift of the shared machine hits both alike. */
+/**
+ * Off and on alternate twice, after a warm-up each, so that drift of the
+ * shared machine hits both alike. Each gateway has a subscriber following the
+ * feed, as a deployment would: with the outbox on, its reads number the
+ * events the upserts commit.
+ */
 async function compareThroughput() {
   const off = await gateway("bench/events-gateway.ts", { BENCH_OUTBOX: "off" });
   const on = await gateway("bench/events-gateway.ts", { BENCH_OUTBOX: "on" });
+  let followed = 0;
+  const subscribers = await Promise.all([off, on].map((server) => subscribe(server.url, () => followed++)));
   const rates = { off: [] as number[], on: [] as number[] };
   for (const round of [0, 1]) {
     for (const [mode, server] of [
@@ -91,7 +98,9 @@ async function compareThroughput() {
       rates[mode].push(await upsertsPerSecond(server.url, SECONDS / 2));
     }
   }
+  for (const subscriber of subscribers) await subscriber.stop();
   for (const one of [off, on]) one.process.kill("SIGKILL");
+  if (followed === 0) throw new Error("the subscriber received no event");
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   return { off: mean(rates.off), on: mean(rates.on) };
 }
@@ -111,8 +120,36 @@ async function measureLatency() {
   const a = await gateway("src/main.ts", shared);
   const b = await gateway("src/main.ts", shared);
   const arrived = new Map<string, number>();
+  const subscriber = await subscribe(a.url, (userId) => arrived.set(userId, performance.now()));
+  const sent = new Map<string, number>();
+  const committed = new Map<string, number>();
+  for (let i = 0; i < LATENCY_WRITES; i++) {
+    const id = `latency-${i}`;
+    sent.set(id, performance.now());
+    const answer = await fetch(b.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: `mutation { upsertUser(id: "${id}", input: { name: "L" }) { __typename } }` }),
+    });
+    await answer.text();
+    committed.set(id, performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const deadline = Date.now() + 10_000;
+  while (arrived.size < LATENCY_WRITES && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await subscriber.stop();
+  if (arrived.size < LATENCY_WRITES) throw new Error(`only ${arrived.size} of ${LATENCY_WRITES} events arrived`);
+  const ids = [...sent.keys()];
+  return {
+    fromSent: stats(ids.map((id) => arrived.get(id)! - sent.get(id)!)),
+    fromCommit: stats(ids.map((id) => Math.max(0, arrived.get(id)! - committed.get(id)!))),
+  };
+}
+
+/** A subscription to every event over SSE, calling `onEvent` with each event's user id, until stopped. */
+async function subscribe(url: string, onEvent: (userId: string) => void) {
   const abort = new AbortController();
-  const response = await fetch(a.url, {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${key}` },
     body: JSON.stringify({ query: "subscription { directoryEvents { userId } }" }),
@@ -133,36 +170,19 @@ async function measureLatency() {
             .find((line) => line.startsWith("data:") && line.length > 6);
           buffer = buffer.slice(end + 2);
           const userId = data && JSON.parse(data.slice(5)).data?.directoryEvents?.userId;
-          if (userId) arrived.set(userId, performance.now());
+          if (userId) onEvent(userId);
         }
       }
     } catch {
       // aborted at the end
     }
   })();
+  // The subscription starts from the head of the log once the gateway has answered: give it that moment.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const sent = new Map<string, number>();
-  const committed = new Map<string, number>();
-  for (let i = 0; i < LATENCY_WRITES; i++) {
-    const id = `latency-${i}`;
-    sent.set(id, performance.now());
-    const answer = await fetch(b.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: `mutation { upsertUser(id: "${id}", input: { name: "L" }) { __typename } }` }),
-    });
-    await answer.text();
-    committed.set(id, performance.now());
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const deadline = Date.now() + 10_000;
-  while (arrived.size < LATENCY_WRITES && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  abort.abort();
-  await reading;
-  if (arrived.size < LATENCY_WRITES) throw new Error(`only ${arrived.size} of ${LATENCY_WRITES} events arrived`);
-  const ids = [...sent.keys()];
   return {
-    fromSent: stats(ids.map((id) => arrived.get(id)! - sent.get(id)!)),
-    fromCommit: stats(ids.map((id) => Math.max(0, arrived.get(id)! - committed.get(id)!))),
+    async stop() {
+      abort.abort();
+      await reading;
+    },
   };
 }

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../graphql/cursor.ts";
 import { checkPageSize } from "../graphql/page-size.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import type { EventType } from "./event-types.ts";
+import { numberCommittedEvents } from "./sequencer.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -17,7 +18,7 @@ export type EventFilter = {
 };
 
 /** An event with its place in the feed, whose cursor resumes the feed (or a subscription) after it. */
-export type FeedEvent = DirectoryEvent & { cursor: string };
+export type FeedEvent = DirectoryEvent & { seq: bigint; cursor: string };
 
 // A position in a project's log means the same under any filter, so a cursor binds to the project alone.
 const binding = (projectId: string) => JSON.stringify(["events", projectId]);
@@ -36,6 +37,7 @@ export function eventsInReach(auth: Auth, filter: EventFilter = {}): Prisma.Dire
   const reach = reachableOrganizations(auth);
   return {
     projectId: auth.projectId,
+    seq: { not: null },
     ...(reach !== null && { organizationId: { in: [...reach] } }),
     ...(auth.kind === "userToken" && { userId: auth.userId }),
     AND: [
@@ -47,26 +49,27 @@ export function eventsInReach(auth: Auth, filter: EventFilter = {}): Prisma.Dire
   };
 }
 
-/** Up to `limit` events after `position`, in commit order. */
+/** Up to `limit` events after `position`, in commit order, once the events committed so far are numbered. */
 export async function readEventsAfter(prisma: PrismaClient, auth: Auth, filter: EventFilter, position: bigint, limit: number) {
+  await numberCommittedEvents(prisma, auth.projectId);
   const rows = await prisma.directoryEvent.findMany({
     where: { ...eventsInReach(auth, filter), seq: { gt: position } },
     orderBy: { seq: "asc" },
     take: limit,
   });
-  return rows.map((row): FeedEvent => ({ ...row, cursor: eventCursor(auth, row.seq) }));
+  return rows.map((row): FeedEvent => {
+    const seq = row.seq as bigint;
+    return { ...row, seq, cursor: eventCursor(auth, seq) };
+  });
 }
 
 /** The last position of the project's log: where a subscription without `after` starts. */
-export async function headOf(prisma: PrismaClient, projectId: string): Promise<bigint> {
-  const counter = await prisma.directoryEventCounter.findUnique({ where: { projectId } });
-  return counter?.lastSeq ?? 0n;
-}
+export const headOf = numberCommittedEvents;
 
 /**
  * The feed: events in commit order, paged forward by their position. Gap-free
- * because positions are handed out in commit order (record.ts): a page ending
- * at n was read after every event up to n had committed.
+ * because positions are handed out in commit order (sequencer.ts): a page ending
+ * at n was read after every event up to n had been numbered and committed.
  */
 export async function listEvents(
   prisma: PrismaClient,

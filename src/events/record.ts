@@ -6,13 +6,10 @@ import { noteEventsWritten } from "./wake-ups.ts";
 
 /**
  * Appends events to the project's log inside the writer's transaction, in
- * one statement. Their numbers come from the project's counter row, which
- * stays locked until this transaction commits or rolls back: writers of one
- * project commit in the order of their numbers, so a reader that sees event
- * n has seen every event before it (the feed is gap-free). Call it last in
- * the transaction, after every other lock is taken. An event without an
- * organization gets its user's (as the transaction left it). Nothing to
- * record: no statement.
+ * one statement, unnumbered: they take their place in the feed once
+ * committed (sequencer.ts), so writers never wait on one another's commits.
+ * An event without an organization gets its user's (as the transaction left
+ * it). Nothing to record: no statement.
  */
 export async function recordDirectoryEvents(
   tx: Prisma.TransactionClient,
@@ -22,8 +19,7 @@ export async function recordDirectoryEvents(
   if (events.length === 0) return;
   const { projectId } = caller;
   const actor = actorOf(caller);
-  const rows = events.map((event, index) => ({
-    ord: index + 1,
+  const rows = events.map((event) => ({
     type: event.type,
     user_id: event.userId ?? null,
     organization_id: event.organizationId ?? null,
@@ -31,21 +27,17 @@ export async function recordDirectoryEvents(
     changed_fields: event.changedFields ?? [],
     version: event.version ?? null,
   }));
-  const count = rows.length;
+  // WITH ORDINALITY: log_id follows the order of the events within the write.
   await tx.$executeRaw`
-    WITH counter AS (
-      INSERT INTO directory_event_counters AS c (project_id, last_seq) VALUES (${projectId}::uuid, ${count})
-      ON CONFLICT (project_id) DO UPDATE SET last_seq = c.last_seq + ${count}
-      RETURNING last_seq
-    )
     INSERT INTO directory_events
-      (project_id, seq, type, user_id, organization_id, channel_id, actor_kind, actor_id, changed_fields, version)
-    SELECT ${projectId}::uuid, counter.last_seq - ${count} + e.ord, e.type, e.user_id,
-      COALESCE(e.organization_id, u.organization_id), e.channel_id::uuid, ${actor.kind}, ${actor.id}, e.changed_fields, e.version
-    FROM counter
-    CROSS JOIN jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS e(ord int, type text, user_id text, organization_id text, channel_id text, changed_fields text[], version int)
-    LEFT JOIN users u ON u.project_id = ${projectId}::uuid AND u.id = e.user_id`;
+      (project_id, type, user_id, organization_id, channel_id, actor_kind, actor_id, changed_fields, version)
+    SELECT ${projectId}::uuid, e.type, e.user_id, COALESCE(e.organization_id, u.organization_id), e.channel_id::uuid,
+      ${actor.kind}, ${actor.id}, e.changed_fields, e.version
+    FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS a(event, ord)
+    CROSS JOIN LATERAL jsonb_to_record(a.event)
+      AS e(type text, user_id text, organization_id text, channel_id text, changed_fields text[], version int)
+    LEFT JOIN users u ON u.project_id = ${projectId}::uuid AND u.id = e.user_id
+    ORDER BY a.ord`;
   noteEventsWritten(projectId);
 }
 

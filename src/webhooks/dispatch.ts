@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import type { DirectoryEvent, PrismaClient, WebhookDelivery } from "../db/generated/prisma/client.ts";
+import { numberCommittedEvents } from "../events/sequencer.ts";
 import { postJson } from "./post.ts";
 import { failingTooLong, nextAttemptAt } from "./schedule.ts";
 
@@ -18,9 +19,16 @@ const LEASE_SECONDS = 60;
  * Turns new events into deliveries for up to `limit` endpoints, each under its
  * row lock (SKIP LOCKED: gateways share the work, none does it twice). The
  * log is read from the endpoint's cursor, which is gap-free, so no event is
- * skipped; a delivery exists once per endpoint and event.
+ * skipped; a delivery exists once per endpoint and event. Events committed
+ * since the last round are numbered first.
  */
 export async function enqueueDeliveries(prisma: PrismaClient, limit = 20): Promise<number> {
+  const projects = await prisma.webhookEndpoint.findMany({
+    where: { enabled: true },
+    distinct: ["projectId"],
+    select: { projectId: true },
+  });
+  await Promise.all(projects.map(({ projectId }) => numberCommittedEvents(prisma, projectId)));
   return prisma.$transaction(async (tx) => {
     const endpoints = await tx.$queryRaw<{ id: string; project_id: string; cursor_seq: bigint; event_types: string[] }[]>`
       SELECT e.id, e.project_id, e.cursor_seq, e.event_types FROM webhook_endpoints e
