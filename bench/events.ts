@@ -1,7 +1,8 @@
 // npm run bench:events — what the change feed costs and how fast it is.
 // 1. Upsert throughput over HTTP with the outbox on against the same upserts
-//    with it off (bench/events-gateway.ts), in the same run, on a throwaway
-//    PostgreSQL database (BENCH_DATABASE_URL's server); autocannon drives.
+//    with it off (bench/events-gateway.ts), in the same run, on two throwaway
+//    databases on BENCH_DATABASE_URL's server (off: a trigger discards the
+//    events); autocannon drives.
 // 2. End-to-end latency from a write on one gateway to a subscriber on
 //    another (two `src/main.ts` processes sharing the database and Redis).
 import { randomUUID } from "node:crypto";
@@ -29,14 +30,22 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const LATENCY_WRITES = 200;
 
+// The outbox off: a database like the other whose directory_events keeps no row (a trigger discards them).
 const name = `directory_bench_events_${process.pid}`;
-await adminQuery(SERVER, `CREATE DATABASE "${name}"`);
+const offName = `${name}_off`;
+for (const database of [name, offName]) await adminQuery(SERVER, `CREATE DATABASE "${database}"`);
 const url = databaseUrl(SERVER, name);
+const offUrl = databaseUrl(SERVER, offName);
 const key = generateKey("SECRET");
 const env = { DATABASE_URL: url, DIRECTORY_SECRET_KEY: key, RATE_LIMIT_PER_MINUTE: "1000000000", LOG_LEVEL: "info" };
 const started: Started[] = [];
 try {
-  await (await openMigratedDatabase({ kind: "postgres", url })).db.close();
+  for (const database of [url, offUrl]) await (await openMigratedDatabase({ kind: "postgres", url: database })).db.close();
+  await adminQuery(
+    offUrl,
+    `CREATE FUNCTION discard_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+     CREATE TRIGGER discard_events BEFORE INSERT ON directory_events FOR EACH ROW EXECUTE FUNCTION discard_row()`,
+  );
   const throughput = await compareThroughput();
   const latency = await measureLatency();
   console.log(`\nchange feed, PostgreSQL, ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
@@ -51,7 +60,7 @@ try {
   console.log(`| from the commit acknowledged, ms | ${latency.fromCommit.p50} | ${latency.fromCommit.p95} | ${latency.fromCommit.max} |`);
 } finally {
   for (const gateway of started) gateway.process.kill("SIGKILL");
-  await adminQuery(SERVER, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  for (const database of [name, offName]) await adminQuery(SERVER, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
 }
 
 async function gateway(entry: string, extra: Record<string, string>) {
@@ -84,8 +93,8 @@ async function upsertsPerSecond(target: string, seconds: number): Promise<number
  * events the upserts commit.
  */
 async function compareThroughput() {
-  const off = await gateway("bench/events-gateway.ts", { BENCH_OUTBOX: "off" });
-  const on = await gateway("bench/events-gateway.ts", { BENCH_OUTBOX: "on" });
+  const off = await gateway("bench/events-gateway.ts", { DATABASE_URL: offUrl });
+  const on = await gateway("bench/events-gateway.ts", {});
   let followed = 0;
   const subscribers = await Promise.all([off, on].map((server) => subscribe(server.url, () => followed++)));
   const rates = { off: [] as number[], on: [] as number[] };

@@ -3,7 +3,7 @@ import type { Auth } from "../../auth/caller.ts";
 import { upsertOutOfReach } from "../../auth/reach.ts";
 import type { Prisma, User } from "../../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
-import { recordDirectoryEvents } from "../../events/record.ts";
+import { recordWithUserWrite } from "../../events/record.ts";
 import { userEvents } from "../../events/user-events.ts";
 import { applyUpsert, blankUser, type UserState } from "./apply-upsert.ts";
 import { findMissingOrganizations } from "./organization-refs.ts";
@@ -73,7 +73,6 @@ export async function upsertBatch(
 
   const tokenLists = new Map([...first.tokenLists, ...(second?.tokenLists ?? [])]);
   if (tokenLists.size > 0) await replacePushTokens(tx, projectId, assignTokenOwners(tokenLists), now);
-  await recordDirectoryEvents(tx, caller, userEvents([...first.changed, ...(second?.changed ?? [])]));
   // Every index got its outcome above: an error given, a missing organization, or a round.
   return upserts.map((_upsert, index) => outcomes.get(index) as UpsertOutcome);
 }
@@ -82,7 +81,8 @@ export async function upsertBatch(
  * Reads and locks the users, applies their upserts, records each upsert's
  * outcome and writes the users that changed. Returns the users someone
  * else created meanwhile (raced: their outcomes are to be computed again),
- * the push token lists to store, and the users it changed (for the change feed).
+ * and the push token lists to store. The events of the users it writes are
+ * recorded with them.
  */
 async function upsertRound(
   tx: Transaction,
@@ -129,12 +129,21 @@ async function upsertRound(
   });
 
   const toWrite = changes.filter(({ before, after }) => after !== before);
+  // The events go with the write, for the users it writes (one raced is written in the next round).
+  const events = userEvents(
+    toWrite.map(({ before, after }) => ({
+      before: before.row,
+      after: after.row,
+      pushTokens: { before: before.pushTokens, after: after.pushTokens },
+    })),
+  );
   const written = new Set(
     toWrite.length > 0
       ? await writeUsers(
           tx,
           projectId,
           toWrite.map(({ after }) => after.row),
+          recordWithUserWrite(caller, events),
         )
       : [],
   );
@@ -146,12 +155,5 @@ async function upsertRound(
       tokenLists.set(id, after.pushTokens);
     }
   }
-  const changed = toWrite
-    .filter(({ id }) => !raced.has(id))
-    .map(({ before, after }) => ({
-      before: before.row,
-      after: after.row,
-      pushTokens: { before: before.pushTokens, after: after.pushTokens },
-    }));
-  return { raced: [...raced], tokenLists, changed };
+  return { raced: [...raced], tokenLists };
 }

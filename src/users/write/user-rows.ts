@@ -37,19 +37,29 @@ export function lockUsers(tx: Transaction, projectId: string, ids: readonly stri
  * applies only where the stored version is the one the row was computed from, which holds for
  * every row locked beforehand; a user someone else created after
  * `lockUsers` looked is left alone (but locked, as ON CONFLICT locks every
- * row it meets) and is missing from the ids returned.
+ * row it meets) and is missing from the ids returned. `withWrite` adds
+ * CTEs that read the users written as `written` (the change feed's events:
+ * recordWithUserWrite).
  */
-export async function writeUsers(tx: Transaction, projectId: string, rows: readonly User[]): Promise<string[]> {
+export async function writeUsers(
+  tx: Transaction,
+  projectId: string,
+  rows: readonly User[],
+  withWrite: Prisma.Sql = Prisma.empty,
+): Promise<string[]> {
   const payload = JSON.stringify(rows.map(writtenValues));
   const { columns, values, updates } = WRITE_STATEMENT;
   const written = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO users AS u (project_id, ${columns})
-    SELECT ${projectId}::uuid, ${values}
-    FROM jsonb_populate_recordset(NULL::users, ${payload}::jsonb) AS v
-    ORDER BY v.id
-    ON CONFLICT (project_id, id) DO UPDATE SET ${updates}
-    WHERE u.version = EXCLUDED.version - 1
-    RETURNING u.id`;
+    WITH written AS (
+      INSERT INTO users AS u (project_id, ${columns})
+      SELECT ${projectId}::uuid, ${values}
+      FROM jsonb_populate_recordset(NULL::users, ${payload}::jsonb) AS v
+      ORDER BY v.id
+      ON CONFLICT (project_id, id) DO UPDATE SET ${updates}
+      WHERE u.version = EXCLUDED.version - 1
+      RETURNING u.id, u.organization_id
+    ) ${withWrite}
+    SELECT id FROM written`;
   return written.map(({ id }) => id);
 }
 
