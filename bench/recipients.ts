@@ -1,10 +1,10 @@
 // npm run bench:recipients — resolveRecipients over an organization subtree of
 // a million-user directory, in pages of 1000, against a plain-SQL baseline
 // that computes the same decisions (recipients-baseline.ts), in one run. The
-// gateway runs in its own process as the tests start it (node --import tsx
-// src/main.ts), the baseline in another (node:http + pg), and this process
-// pages through both over HTTP, taking turns page by page, and checks that
-// every decision agrees.
+// gateway runs in its own process as `npm start` runs it (dist/, built
+// first; BENCH_SKIP_BUILD=1 uses dist/ as it is), the baseline in another
+// (node:http + pg), and this process pages through both over HTTP, taking
+// turns page by page, and checks that every decision agrees.
 //
 // BENCH_SERVER: the PostgreSQL server (default postgres://postgres@127.0.0.1:5432);
 // BENCH_TEMPLATE: the seeded database to copy (default bench_1m, never written);
@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "../src/auth/api-keys.ts";
 import { readCommandLineOrExit } from "../src/command-line.ts";
 import { adminQuery, databaseUrl } from "../src/db/server-admin.ts";
+import { buildGateway, type ServerProcess, startGateway } from "./processes.ts";
 import { addRecipientData, BENCH_AT, BENCH_CATEGORY, BENCH_DATA, BENCH_WORKFLOW } from "./recipients-data.ts";
 import { configuredTarget } from "./targets.ts";
 
@@ -62,6 +63,7 @@ const SEND = {
   filter: { organizationId: ORGANIZATION, includeSubOrganizations: true },
 };
 
+buildGateway();
 const reused = process.env.BENCH_DATABASE;
 const name = reused ?? `recipients_bench_${process.pid}`;
 const url = databaseUrl(SERVER, name);
@@ -83,6 +85,7 @@ const target = await configuredTarget({ kind: "postgres", url }, async () => {
 });
 const { prisma } = target.db;
 const children: ChildProcess[] = [];
+let gateway: ServerProcess | undefined;
 try {
   const project = await prisma.project.findUniqueOrThrow({ where: { name: "default" } });
   if (!(await prisma.workflow.findUnique({ where: { projectId_key: { projectId: project.id, key: BENCH_WORKFLOW } } }))) {
@@ -90,10 +93,11 @@ try {
     await addRecipientData(target.raw, project.id, ORGANIZATION);
   }
   const apiKey = await createApiKey(prisma, { projectId: project.id, kind: "SECRET", name: "bench:recipients" });
-  const gatewayUrl = await start(
-    [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : []), "--import", "tsx", "src/main.ts"],
-    { DATABASE_URL: url, PORT: "0", RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "info" },
+  gateway = await startGateway(
+    { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: String(1e9), LOG_LEVEL: "info" },
+    process.env.BENCH_PROFILE ? "bench/profiles" : undefined,
   );
+  const gatewayUrl = `${gateway.url}/graphql`;
   const baselineUrl = await start(["--import", "tsx", "bench/recipients-baseline-server.ts"], { DATABASE_URL: url });
   const subtreeUsers = await prisma.$queryRaw<{ count: number }[]>`
     SELECT count(*)::int AS count FROM users WHERE project_id = ${project.id}::uuid AND organization_id IN (
@@ -196,7 +200,7 @@ try {
   );
   if (firstMismatch) console.error(`First difference:\n${firstMismatch}`);
 } finally {
-  await Promise.all(children.map((child) => stop(child)));
+  await Promise.all([...children.map((child) => stop(child)), gateway?.stop()]);
   await target.close();
 }
 

@@ -219,6 +219,23 @@ describe("the feed", () => {
     },
   );
 
+  test("a backlog larger than the sequencer's batch (10,000) is numbered whole, in the order it was written", async () => {
+    const other = await server.createProject("ev-backlog");
+    await server.prisma.$executeRaw`
+      INSERT INTO directory_events (project_id, type, user_id, actor_kind)
+      SELECT ${other.projectId}::uuid, 'USER_UPDATED', 'backlog-' || lpad(n::text, 5, '0'), 'SYSTEM' FROM generate_series(1, 10050) n`;
+    const events: Record<string, any>[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const response: Record<string, any> = await server.graphql(FEED, { first: 1000, after: cursor }, { key: other.secretKey });
+      events.push(...response.data.events.nodes);
+      if (!response.data.events.pageInfo.hasNextPage) break;
+      cursor = response.data.events.pageInfo.endCursor;
+    }
+    expect(events).toHaveLength(10050);
+    expect(events.map((event) => event.userId)).toEqual(events.map((event) => event.userId).sort());
+  });
+
   test("filters by type, user, organization and time; refuses a forged cursor and more than 1000", async () => {
     const byUser = await eventsAfter(null, { userId: "ev-ada" });
     expect(byUser.length).toBeGreaterThan(3);

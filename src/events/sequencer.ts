@@ -22,7 +22,7 @@ export function numberCommittedEvents(prisma: PrismaClient, projectId: string): 
     .catch(() => undefined)
     .then(() => {
       runs.queued = undefined;
-      const running = numberOnce(prisma, projectId);
+      const running = numberAll(prisma, projectId);
       runs.running = running;
       return running.finally(() => {
         if (runs.running === running) runs.running = undefined;
@@ -33,7 +33,13 @@ export function numberCommittedEvents(prisma: PrismaClient, projectId: string): 
   return queued;
 }
 
-async function numberOnce(prisma: PrismaClient, projectId: string): Promise<bigint> {
-  const [row] = await prisma.$queryRaw<[{ last: bigint }]>`SELECT number_directory_events(${projectId}::uuid) AS last`;
-  return row.last;
+/** A batch the function numbers at most: it is called again while it numbers that many. */
+const BATCH = 10_000;
+
+async function numberAll(prisma: PrismaClient, projectId: string): Promise<bigint> {
+  for (;;) {
+    const [row] = await prisma.$queryRaw<[{ last: bigint; numbered: number }]>`
+      SELECT last, numbered FROM number_directory_events(${projectId}::uuid)`;
+    if (row.numbered < BATCH) return row.last;
+  }
 }
