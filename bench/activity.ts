@@ -33,8 +33,10 @@ const USAGE = `Usage: npm run bench:activity
   of a page of users filtered by hasPushToken and lastSeenAfter (gateway in process) on a copy
   (CREATE DATABASE … TEMPLATE) of the seeded database BENCH_1M_DATABASE on that server (default
   bench_1m), dropped afterwards. BENCH_SECONDS: time per scenario (default 4 for the page, 8
-  for trackActivity); BENCH_ONLY=throughput or BENCH_ONLY=page runs one part;
-  BENCH_SKIP_BUILD=1 uses dist/ as it is. Takes no arguments.`;
+  for trackActivity); BENCH_ONLY=throughput or BENCH_ONLY=page runs one part, BENCH_ONLY=pglite
+  or BENCH_ONLY=postgres the throughput on one database; BENCH_PROFILE: a directory for the
+  gateway's CPU profile (summed up by bench/profile-summary.ts); BENCH_SKIP_BUILD=1 uses dist/ as
+  it is. Takes no arguments.`;
 readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -78,15 +80,17 @@ async function throughput(location: DatabaseLocation, gatewayDb: Record<string, 
   const seed = async (prisma: PrismaClient, projectId: string) => {
     await prisma.user.createMany({ data: Array.from({ length: POOL }, (_, i) => ({ projectId, id: `activity-${i}` })) });
   };
-  return withContenders(location, { prefix: "bench-activity", gatewayDb, rawDb, seed }, async ({ gateway, raw, key, rawProjectId }) => {
+  const setup = { prefix: "bench-activity", gatewayDb, rawDb, seed, cpuProfileDir: process.env.BENCH_PROFILE };
+  return withContenders(location, setup, async ({ gateway, raw, key, rawProjectId }) => {
     const authorization = `Bearer ${key}`;
     const gatewayBody = (i: number) => JSON.stringify({ query: TRACK, variables: { userId: userOf(i), input: activityOf(i) } });
-    // The same statement the service runs, with the same values: without GraphQL, validation, the
-    // transaction and the row lock. Its timestamps are those of when the bodies are made.
+    // The same statement the service runs (the database function track_activity: the user's row lock
+    // and the writes), with the same values: without HTTP parsing beyond JSON, GraphQL, validation and
+    // Prisma. Its timestamps are those of when the bodies are made.
     const rawBody = (i: number) => {
       const now = new Date();
       const activity = resolveActivity(parseActivity(userOf(i), activityOf(i)), now, ACTIVITY_CONFIG);
-      const sql: Prisma.Sql = recordActivity(rawProjectId, userOf(i), activity, now, ACTIVITY_CONFIG);
+      const sql: Prisma.Sql = recordActivity(rawProjectId, null, userOf(i), activity, now, ACTIVITY_CONFIG);
       const statement: Statement = [sql.text, sql.values];
       return JSON.stringify({ statements: [statement] });
     };
@@ -236,8 +240,8 @@ function table(name: string, header: string[], rows: Row[]): string {
 }
 
 const only = process.env.BENCH_ONLY;
-if (only !== "page") {
-  buildGateway();
+if (only !== "page") buildGateway();
+if (only !== "page" && only !== "postgres") {
   const dir = mkdtempSync(join(tmpdir(), "bench-activity-"));
   const rawCopy = mkdtempSync(join(tmpdir(), "bench-activity-raw-"));
   try {
@@ -249,6 +253,8 @@ if (only !== "page") {
     rmSync(dir, { recursive: true, force: true });
     rmSync(rawCopy, { recursive: true, force: true });
   }
+}
+if (only !== "page" && only !== "pglite") {
   const name = `activity_bench_${process.pid}_writes`;
   await adminQuery(SERVER_URL, `CREATE DATABASE "${name}"`);
   const url = databaseUrl(SERVER_URL, name);
@@ -260,7 +266,7 @@ if (only !== "page") {
     await adminQuery(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
 }
-if (only !== "throughput") {
+if (only === undefined || only === "page") {
   console.log(
     table(`PostgreSQL, ${SEEDED} copy: filtered page of 50`, ["scenario", "gateway", "raw SQL", "throughput"], await filteredPage()),
   );

@@ -197,6 +197,17 @@ describe("sessions", () => {
     expect(read.data.user.sessions).toHaveLength(1);
   });
 
+  test("an activity is one statement (and a prune of every user's old sessions at most once a minute)", async () => {
+    const bare = `mutation { trackActivity(userId: "grace", input: { platform: DESKTOP }) { __typename } }`;
+    await server.graphql(bare);
+    const statements = await server.countStatements(async () => {
+      expect((await server.graphql(bare)).data.trackActivity.__typename).toBe("TrackActivitySuccess");
+      await server.graphql(bare);
+    });
+    expect(statements).toBeGreaterThanOrEqual(2);
+    expect(statements).toBeLessThanOrEqual(3);
+  });
+
   test("a page of users with their sessions and platforms costs a fixed number of statements", async () => {
     const page = `{ users(first: 50) { nodes { id sessionsCount hasPushToken web { platform } mobile { platform } sessions(first: 3) { id } } } }`;
     const statements = await server.countStatements(() => server.graphql(page));

@@ -396,6 +396,15 @@ describe("a member acts within its organization subtree", () => {
     );
     expect(deleteOutside.data.deleteUser.__typename).toBe("NotFoundError");
     expect(await server.prisma.user.count({ where: { projectId: server.projectId, id: `${other}-outside`, name: null } })).toBe(1);
+    const track = (id: string) =>
+      server.graphql(
+        `mutation { trackActivity(userId: "${id}", input: { platform: WEB }) { ${RESULT} } }`,
+        {},
+        asMember(admin.accessToken),
+      );
+    expect((await track(`${team}-inside`)).data.trackActivity.__typename).toBe("TrackActivitySuccess");
+    expect((await track(`${other}-outside`)).data.trackActivity).toMatchObject({ __typename: "NotFoundError", resource: "user" });
+    expect(await server.prisma.session.count({ where: { projectId: server.projectId, userId: `${other}-outside` } })).toBe(0);
   });
 
   test("an admin invites into its own organization; the invitee, a reader, cannot write", async () => {
