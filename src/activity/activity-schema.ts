@@ -1,8 +1,10 @@
+import { reachableOrganizations } from "../auth/reach.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { requestError } from "../graphql/request-errors.ts";
 import { resultUnion } from "../graphql/result-union.ts";
-import { readsUserFields } from "../users/read/user-selection.ts";
+import { readUser } from "../users/read/read-user.ts";
+import { ROOT, readsUserFields, userSelectionOf } from "../users/read/user-selection.ts";
 import { PlatformEnum, UserType } from "../users/schema/user-schema.ts";
 import type { ActivityInput as ActivityInputShape, AppInput, DeviceInput, NamedVersionInput, PLATFORMS } from "./activity-input.ts";
 import {
@@ -153,8 +155,12 @@ const TrackActivitySuccess = builder.objectRef<TrackActivityResult>("TrackActivi
     user: t.field({
       type: UserType,
       description: "The user as the activity left it.",
-      resolve: ({ userId }, _args, { prisma, auth }) =>
-        prisma.user.findUniqueOrThrow({ where: { projectId_id: { projectId: auth.projectId, id: userId } } }),
+      // As user(id) reads it: the selected columns only, in one statement.
+      resolve: async ({ userId }, _args, { prisma, auth }, info) => {
+        const user = await readUser(prisma, auth.projectId, userId, reachableOrganizations(auth), userSelectionOf(info, ROOT));
+        if (!user) throw new NotFoundError("user", userId);
+        return user;
+      },
     }),
     session: t.field({ type: SessionType, resolve: (result) => result.session }),
     newSession: t.exposeBoolean("newSession", { description: "Whether this activity started the session." }),
