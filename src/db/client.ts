@@ -66,7 +66,7 @@ export async function openDatabase(location: DatabaseLocation, options: Database
     });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
-    const onStatement = withDirectReads(prisma, async (text, values) => (await pool.query(text, values)).rows, options);
+    const onStatement = withDirectReads(prisma, async (text, values, name) => (await pool.query({ text, values, name })).rows, options);
     const close = async () => {
       await prisma.$disconnect();
       await pool.end();

@@ -1,5 +1,5 @@
 import { organizationInReach } from "../auth/reach.ts";
-import { readRows } from "../db/direct-reads.ts";
+import { readRowsByKey } from "../db/direct-reads.ts";
 import { type Organization, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
@@ -34,7 +34,7 @@ export const OrganizationType = builder.loadableObjectRef("Organization", {
 
 /** The organizations with these ids, as the Organization type reads them: its columns alone, one statement. */
 const readOrganizations = (prisma: PrismaClient, projectId: string, ids: string[]) =>
-  readRows<OrganizationNode>(
+  readRowsByKey<OrganizationNode>(
     prisma,
     Prisma.sql`SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
       WHERE project_id = ${projectId}::uuid AND id = ANY(${ids}::text[])`,

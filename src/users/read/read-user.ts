@@ -1,4 +1,4 @@
-import { readRows } from "../../db/direct-reads.ts";
+import { readRowsByKey } from "../../db/direct-reads.ts";
 import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { type UserSelection, userSelectList } from "./user-selection.ts";
@@ -17,7 +17,7 @@ export async function readUser(
   selection: UserSelection,
 ): Promise<User | null> {
   const where = userFilterConditions(projectId, normalizeUserFilter(null, reach));
-  const [row] = await readRows<User>(
+  const [row] = await readRowsByKey<User>(
     prisma,
     Prisma.sql`SELECT ${userSelectList(selection, [])} FROM users u WHERE ${where} AND u.id = ${id}`,
   );
