@@ -7,6 +7,7 @@ import type pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
+import { type RowReader, readDirectly, type StatementListener } from "./direct-reads.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { requestCancellingPool } from "./request-cancellation.ts";
 
@@ -17,6 +18,11 @@ export type Database = {
   kind: DatabaseLocation["kind"];
   /** PostgreSQL's connection pool, for its use in /metrics; PGlite has none. */
   pool?: ConnectionPool;
+  /**
+   * Hears every SQL statement sent, through Prisma or read directly
+   * (direct-reads.ts): tests count them. Only with `queryEvents`.
+   */
+  onStatement(listener: StatementListener): void;
   close(): Promise<void>;
 };
 
@@ -60,11 +66,12 @@ export async function openDatabase(location: DatabaseLocation, options: Database
     });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
+    const onStatement = withDirectReads(prisma, async (text, values, name) => (await pool.query({ text, values, name })).rows, options);
     const close = async () => {
       await prisma.$disconnect();
       await pool.end();
     };
-    return { prisma, adapterFactory, kind: "postgres", pool, close };
+    return { prisma, adapterFactory, kind: "postgres", pool, onStatement, close };
   }
   const { pglite, close } = await openPGlite(location.dataDir);
   return wrapPGlite(pglite, options, close);
@@ -100,14 +107,26 @@ export async function openPGlite(dataDir: string): Promise<{ pglite: PGlite; clo
 export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}, closePGlite = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = createClient(adapterFactory, options);
+  const onStatement = withDirectReads(prisma, async (text, values) => (await pglite.query(text, values)).rows, options);
   return {
     prisma,
     adapterFactory,
     kind: "pglite",
+    onStatement,
     close: async () => {
       await prisma.$disconnect();
       await closePGlite();
     },
+  };
+}
+
+/** Hot reads through `read` beside Prisma; with `queryEvents`, one way to hear the statements of both. */
+function withDirectReads(prisma: PrismaClient, read: RowReader, { queryEvents = false }: DatabaseOptions) {
+  const onDirectRead = readDirectly(prisma, read);
+  return (listener: StatementListener) => {
+    if (!queryEvents) throw new Error("Statements are heard only on a database opened with queryEvents.");
+    (prisma as unknown as { $on(event: "query", listener: StatementListener): void }).$on("query", listener);
+    onDirectRead(listener);
   };
 }
 

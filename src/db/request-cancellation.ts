@@ -17,9 +17,15 @@ export const runForRequest = <Result>(signal: AbortSignal, work: () => Result): 
 export function requestCancellingPool(config: pg.PoolConfig): pg.Pool {
   const pool = new pg.Pool(config);
   // pg-pool hands a waiting caller the client another caller released: bound, the
-  // callback runs in its own caller's request, not the releaser's.
+  // callback runs in its own caller's request, not the releaser's. (Bound by hand:
+  // AsyncResource.bind also defines deprecated accessors on every bound function,
+  // which cost more than the rest of a checkout.)
   const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
-  pool.connect = ((callback?: (...args: unknown[]) => void) => connect(callback && AsyncResource.bind(callback))) as typeof pool.connect;
+  pool.connect = ((callback?: (...args: unknown[]) => void) => {
+    if (!callback) return connect();
+    const caller = new AsyncResource("pg-pool.connect");
+    return connect((...args: unknown[]) => caller.runInAsyncScope(callback, undefined, ...args));
+  }) as typeof pool.connect;
   pool.on("connect", (client) => cancelWithRequests(client, config));
   // An idle connection the server ends (a restart, a dropped database) is taken out
   // of the pool, which opens a new one when asked; unheard, its error would end the process.

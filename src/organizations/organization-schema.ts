@@ -1,5 +1,6 @@
 import { organizationInReach } from "../auth/reach.ts";
-import type { Organization, PrismaClient } from "../db/generated/prisma/client.ts";
+import { readRowsByKey } from "../db/direct-reads.ts";
+import { type Organization, Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { connectionType } from "../graphql/connection.ts";
@@ -33,9 +34,11 @@ export const OrganizationType = builder.loadableObjectRef("Organization", {
 
 /** The organizations with these ids, as the Organization type reads them: its columns alone, one statement. */
 const readOrganizations = (prisma: PrismaClient, projectId: string, ids: string[]) =>
-  prisma.$queryRaw<OrganizationNode[]>`
-    SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
-    WHERE project_id = ${projectId}::uuid AND id = ANY(${ids}::text[])`;
+  readRowsByKey<OrganizationNode>(
+    prisma,
+    Prisma.sql`SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
+      WHERE project_id = ${projectId}::uuid AND id = ANY(${ids}::text[])`,
+  );
 
 OrganizationType.implement({
   fields: (t) => ({

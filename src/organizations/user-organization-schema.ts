@@ -5,7 +5,7 @@ import { UserType } from "../users/schema/user-schema.ts";
 import { type OrganizationNode, OrganizationType } from "./organization-schema.ts";
 
 /** The user's organization as the Organization type reads it, as JSON; null without one. */
-const ORGANIZATION_OF_USER = Prisma.sql`(
+export const ORGANIZATION_OF_USER = Prisma.sql`(
   SELECT json_build_object('id', o.id, 'name', o.name, 'parentId', o.parent_id, 'createdAt', o.created_at)
   FROM organizations o WHERE o.project_id = u.project_id AND o.id = u.organization_id)`;
 

@@ -27,6 +27,28 @@ type Pending = Omit<RequestRecord, "status" | "durationMs" | "requestId"> & { st
 const MAX_OPERATION_NAME = 100;
 const SENT_KEY = new RegExp(`^(?:Bearer\\s+)?((?:${Object.values(KEY_KINDS).join("|")})\\S+)$`, "i");
 
+type Operation = { type: OperationTypeNode; name?: string } | null;
+
+/** Parsed documents are cached (Yoga): what each names is read once per document and operation name. */
+const MAX_NAMES_PER_DOCUMENT = 8;
+const operations = new WeakMap<DocumentNode, Map<string | undefined, Operation>>();
+
+function operationOf(document: DocumentNode, operationName: string | undefined): Operation {
+  let byName = operations.get(document);
+  if (!byName) {
+    byName = new Map();
+    operations.set(document, byName);
+  }
+  let operation = byName.get(operationName);
+  if (operation === undefined) {
+    const found = getOperationAST(document, operationName);
+    operation = found ? { type: found.operation, ...(found.name && { name: found.name.value.slice(0, MAX_OPERATION_NAME) }) } : null;
+    // A client names the operation: a few names per document are kept, not every one sent.
+    if (byName.size < MAX_NAMES_PER_DOCUMENT) byName.set(operationName, operation);
+  }
+  return operation;
+}
+
 /**
  * Gathers a record of every request and hands it to each of `readers` once
  * it is answered. Comes after errorHandling in the plugin list: it reads the error
@@ -50,10 +72,10 @@ export function recordRequests(requestIds: WeakMap<Request, string>, readers: ((
       return ({ result }) => {
         const record = pending.get(request);
         if (!record || result instanceof Error) return;
-        const operation = getOperationAST(result as DocumentNode, params.operationName);
+        const operation = operationOf(result as DocumentNode, params.operationName);
         if (!operation) return;
-        record.operationType = operation.operation;
-        if (operation.name) record.operationName = operation.name.value.slice(0, MAX_OPERATION_NAME);
+        record.operationType = operation.type;
+        if (operation.name) record.operationName = operation.name;
       };
     },
     onExecute({ args: { contextValue } }) {
@@ -66,8 +88,10 @@ export function recordRequests(requestIds: WeakMap<Request, string>, readers: ((
     onResultProcess({ request, result }) {
       const record = pending.get(request);
       if (!record || Symbol.asyncIterator in result) return;
+      const results = Array.isArray(result) ? result : [result];
+      if (results.every(({ errors }) => !errors?.length)) return;
       const codes = new Set(record.errorCodes);
-      for (const { errors } of Array.isArray(result) ? result : [result]) {
+      for (const { errors } of results) {
         for (const error of errors ?? []) {
           const code = error instanceof GraphQLError ? error.extensions.code : undefined;
           if (typeof code === "string") codes.add(code);

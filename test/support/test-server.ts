@@ -4,6 +4,7 @@ import type { Scope } from "../../src/auth/keys.ts";
 import { createRateLimiter } from "../../src/auth/rate-limit.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { DatabaseOptions } from "../../src/db/client.ts";
+import type { StatementListener } from "../../src/db/direct-reads.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServer } from "../../src/server.ts";
 import { openTestDatabase } from "./test-database.ts";
@@ -32,9 +33,10 @@ export async function startTestServer(databaseOptions: Omit<DatabaseOptions, "qu
       },
     }),
   );
-  const statementListeners = new Set<() => void>();
-  (db.prisma as unknown as { $on(event: "query", listener: () => void): void }).$on("query", () => {
-    for (const listener of statementListeners) listener();
+  const statementListeners = new Set<StatementListener>();
+  // Every statement: Prisma's, and the hot reads sent through the driver directly.
+  db.onStatement((event) => {
+    for (const listener of statementListeners) listener(event);
   });
 
   async function createProject(name: string, scopes?: readonly Scope[]) {
@@ -88,12 +90,17 @@ export async function startTestServer(databaseOptions: Omit<DatabaseOptions, "qu
 
   /** Counts the SQL statements `run` causes. */
   async function countStatements(run: () => Promise<unknown>): Promise<number> {
-    let count = 0;
-    const listener = () => count++;
+    return (await recordStatements(run)).length;
+  }
+
+  /** The SQL of every statement `run` causes, in the order they were sent. */
+  async function recordStatements(run: () => Promise<unknown>): Promise<string[]> {
+    const statements: string[] = [];
+    const listener: StatementListener = ({ query }) => statements.push(query);
     statementListeners.add(listener);
     try {
       await run();
-      return count;
+      return statements;
     } finally {
       statementListeners.delete(listener);
     }
@@ -111,6 +118,7 @@ export async function startTestServer(databaseOptions: Omit<DatabaseOptions, "qu
     createPublishableKey,
     startInstance,
     countStatements,
+    recordStatements,
     close,
   };
 }

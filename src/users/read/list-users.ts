@@ -1,5 +1,6 @@
 import type { Auth } from "../../auth/caller.ts";
 import { reachableOrganizations } from "../../auth/reach.ts";
+import { readRows } from "../../db/direct-reads.ts";
 import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { type ConnectionPage, connectionPage } from "../../graphql/connection-page.ts";
 import { type CursorValues, decodeCursor, encodeCursor } from "../../graphql/cursor.ts";
@@ -84,7 +85,7 @@ async function fetchSegment(
   const { columns } = listing;
   if (field === "ID") {
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
-    return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`;
+    return readRows<Row>(prisma, Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`);
   }
   const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
   const column = Prisma.raw(`u.${columnOf(sortField)}`);
@@ -94,11 +95,16 @@ async function fetchSegment(
   let condition: Prisma.Sql;
   if (segment === "null") {
     condition = startsHere ? Prisma.sql`${column} IS NULL AND u.id ${op} ${cursor![1]}` : Prisma.sql`${column} IS NULL`;
-    return prisma.$queryRaw<Row[]>`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`;
+    return readRows<Row>(
+      prisma,
+      Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`,
+    );
   }
   condition = startsHere ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})` : Prisma.sql`${column} IS NOT NULL`;
-  return prisma.$queryRaw<Row[]>`
-    SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`;
+  return readRows<Row>(
+    prisma,
+    Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`,
+  );
 }
 
 /** The relevance order's segments, each read only while the page is short. */

@@ -1,4 +1,5 @@
-import type { PrismaClient, User } from "../../db/generated/prisma/client.ts";
+import { readRowsByKey } from "../../db/direct-reads.ts";
+import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { normalizeUserFilter, userFilterConditions } from "./user-filter.ts";
 import { type UserSelection, userSelectList } from "./user-selection.ts";
 
@@ -16,6 +17,9 @@ export async function readUser(
   selection: UserSelection,
 ): Promise<User | null> {
   const where = userFilterConditions(projectId, normalizeUserFilter(null, reach));
-  const [row] = await prisma.$queryRaw<User[]>`SELECT ${userSelectList(selection, [])} FROM users u WHERE ${where} AND u.id = ${id}`;
+  const [row] = await readRowsByKey<User>(
+    prisma,
+    Prisma.sql`SELECT ${userSelectList(selection, [])} FROM users u WHERE ${where} AND u.id = ${id}`,
+  );
   return row ?? null;
 }

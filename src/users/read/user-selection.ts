@@ -99,11 +99,26 @@ function fieldsAt(fieldsByTypeName: FieldsByTypeName, path: readonly string[]): 
  * each column under its field's name, so that a row is a user as Prisma
  * reads one (plus `_`-prefixed values of the list's own).
  */
-export function userSelectList({ fields, joined }: UserSelection, also: readonly UserField[]): Prisma.Sql {
-  const read = Prisma.raw([...new Set([...(fields ?? ROW_FIELDS), ...also])].map(selectColumn).join(", "));
-  const values = [...joined].map(([field, sql]) => Prisma.sql`${sql} AS ${Prisma.raw(`"${JOINED_PREFIX}${field}"`)}`);
-  return values.length === 0 ? read : Prisma.join([read, ...values]);
+export function userSelectList(selection: UserSelection, also: readonly UserField[]): Prisma.Sql {
+  // A selection is kept per document (userSelectionOf): so is its select list, built once.
+  let byAlso = selectLists.get(selection);
+  if (!byAlso) {
+    byAlso = new Map();
+    selectLists.set(selection, byAlso);
+  }
+  const key = also.join();
+  let list = byAlso.get(key);
+  if (!list) {
+    const { fields, joined } = selection;
+    const read = Prisma.raw([...new Set([...(fields ?? ROW_FIELDS), ...also])].map(selectColumn).join(", "));
+    const values = [...joined].map(([field, sql]) => Prisma.sql`${sql} AS ${Prisma.raw(`"${JOINED_PREFIX}${field}"`)}`);
+    list = values.length === 0 ? read : Prisma.join([read, ...values]);
+    byAlso.set(key, list);
+  }
+  return list;
 }
+
+const selectLists = new WeakMap<UserSelection, Map<string, Prisma.Sql>>();
 
 /** The value a list joined for this user's `field`; undefined when it was not read along. */
 export const joinedValue = (user: object, field: string): unknown => (user as Record<string, unknown>)[`${JOINED_PREFIX}${field}`];
