@@ -48,6 +48,9 @@ function cancelWithRequests(client: pg.PoolClient, config: pg.PoolConfig) {
   client.query = ((...args: unknown[]) => {
     const signal = requestSignal.getStore();
     if (!signal) return query(...args);
+    // A statement its request would start once abandoned (the next of several reads) is not sent;
+    // transaction control still is, so that the transaction ends and the connection goes back.
+    if (signal.aborted && !TRANSACTION_CONTROL.test(statementText(args[0]))) return refuse(args.at(-1));
     const onAbort = () => {
       cancelled = true;
       void cancelBackend(config, (client as pg.PoolClient & { processID: number }).processID);
@@ -63,6 +66,19 @@ function cancelWithRequests(client: pg.PoolClient, config: pg.PoolConfig) {
     }
     return (query(...args) as Promise<unknown>).finally(done);
   }) as typeof client.query;
+}
+
+const TRANSACTION_CONTROL = /^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i;
+
+const statementText = (query: unknown) =>
+  typeof query === "string" ? query : String((query as { text?: unknown } | undefined)?.text ?? "");
+
+/** As a statement cancelled for its abandoned request fails: SQLSTATE 57014. */
+function refuse(callback: unknown) {
+  const error = Object.assign(new Error("canceling statement due to user request: its request was abandoned"), { code: "57014" });
+  if (typeof callback !== "function") return Promise.reject(error);
+  queueMicrotask(() => callback(error));
+  return undefined;
 }
 
 /** Best effort, on a connection of its own (the pool may be full): the statement timeout still bounds what it misses. */
