@@ -9,9 +9,9 @@ import { noteEventsWritten } from "./wake-ups.ts";
 // wait on one another's commits.
 
 /**
- * `INSERT … SELECT` of the events from `source`, a FROM clause that names the
- * events `e` (see eventRows) and gives `organization`, the organization of an
- * event that names none: its user's. `log_id` follows the order of the events.
+ * `INSERT … SELECT` of the events (`e`), joined with `source`, which gives
+ * `organization`: the organization of an event that names none, its user's.
+ * `log_id` follows the order of the events.
  */
 function insertEvents(caller: Auth | SystemCaller, events: readonly NewDirectoryEvent[], source: Prisma.Sql): Prisma.Sql {
   const actor = actorOf(caller);
