@@ -56,6 +56,26 @@ test.skipIf(!onPostgres)(
 );
 
 test.skipIf(!onPostgres)(
+  `statements run through the driver directly (a user by id, trackActivity) answer TIMEOUT too${onPostgres ? "" : " — skipped: PGlite has no statement timeout"}`,
+  async () => {
+    // Another session holds the users table: the statements wait on its lock until the timeout cancels them.
+    await server.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+      const read = await server.graphql('{ user(id: "slow-match") { name } }');
+      const tracked = await server.graphql(
+        'mutation { trackActivity(userId: "slow-match", input: { platform: WEB }) { __typename } }',
+      );
+      for (const response of [read, tracked]) {
+        expect(response.status).toBe(503);
+        expect(response.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "TIMEOUT", status: 503 }) })]);
+        expect(JSON.stringify(response.errors)).not.toMatch(/57014|statement|SELECT|track_activity/);
+      }
+    });
+    expect((await server.graphql('{ user(id: "slow-match") { name } }')).data).toEqual({ user: { name: "Slow Match" } });
+  },
+);
+
+test.skipIf(!onPostgres)(
   `a client that goes away cancels its statement in the database${onPostgres ? "" : " — skipped: PGlite runs in this process"}`,
   async () => {
     const unbounded = await slowSearchServer(0);

@@ -2,6 +2,7 @@ import type { Auth } from "../auth/caller.ts";
 import { reachableOrganizations } from "../auth/reach.ts";
 import type { ActivityConfig } from "../config.ts";
 import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
+import { writeRows } from "../db/direct-reads.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { type ActivityInput, type ParsedActivity, type Platform, parseActivity } from "./activity-input.ts";
@@ -97,7 +98,8 @@ export async function trackActivity(
   const now = new Date();
   const activity = resolveActivity(parseActivity(userId, input), now, config);
   const [session] = await retryOnWriteConflict(() =>
-    prisma.$queryRaw<(SessionRow & { isNew: boolean })[]>(
+    writeRows<SessionRow & { isNew: boolean }>(
+      prisma,
       recordActivity(caller.projectId, reachableOrganizations(caller), userId, activity, now, config),
     ),
   );

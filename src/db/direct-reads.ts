@@ -48,6 +48,14 @@ export const readRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Ro
  */
 export const readRowsByKey = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Row[]> => read<Row>(prisma, sql, true);
 
+/**
+ * As `readRows`, for one statement that writes on its own, in a transaction of
+ * its own (a database function that takes its locks inside, as
+ * track_activity does). Never for a statement of a transaction: the driver's
+ * pool hands out any connection.
+ */
+export const writeRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Row[]> => read<Row>(prisma, sql, false);
+
 function read<Row>(prisma: PrismaClient, sql: Prisma.Sql, prepared: boolean): Promise<Row[]> {
   const direct = directReads.get(prisma);
   if (!direct) return prisma.$queryRaw<Row[]>(sql);

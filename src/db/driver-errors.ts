@@ -8,5 +8,25 @@ export function driverErrorCause(error: unknown): DriverErrorCause | undefined {
   return (error.meta?.driverAdapterError as { cause?: DriverErrorCause } | undefined)?.cause;
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * The SQLSTATE of a failed statement, whichever way it ran: through Prisma
+ * (inside its error) or through the driver directly (src/db/direct-reads.ts:
+ * `pg`'s and PGlite's errors carry it as `code`).
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  const underPrisma = driverErrorCause(error)?.originalCode;
+  if (underPrisma) return underPrisma;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && SQLSTATE.test(code) ? code : undefined;
+}
+
 /** PostgreSQL cancelled the statement (SQLSTATE 57014): it ran past statement_timeout, or its request was abandoned. */
-export const isStatementCancelled = (error: unknown) => driverErrorCause(error)?.originalCode === "57014";
+export const isStatementCancelled = (error: unknown) => sqlStateOf(error) === "57014";
+
+/** PostgreSQL aborted the transaction for a serialization failure (40001) or a deadlock (40P01). */
+export const isWriteConflict = (error: unknown) =>
+  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") ||
+  driverErrorCause(error)?.kind === "TransactionWriteConflict" ||
+  ["40001", "40P01"].includes(sqlStateOf(error) ?? "");

@@ -1,5 +1,4 @@
-import { driverErrorCause } from "./driver-errors.ts";
-import { Prisma } from "./generated/prisma/client.ts";
+import { isWriteConflict } from "./driver-errors.ts";
 
 /**
  * Runs `work` (a whole transaction) again when PostgreSQL aborted it for a
@@ -17,9 +16,4 @@ export async function retryOnWriteConflict<Result>(work: () => Promise<Result>, 
       if (attempt >= attempts || !isWriteConflict(error)) throw error;
     }
   }
-}
-
-function isWriteConflict(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  return error.code === "P2034" || driverErrorCause(error)?.kind === "TransactionWriteConflict";
 }
