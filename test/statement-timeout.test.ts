@@ -62,12 +62,12 @@ test.skipIf(!onPostgres)(
     await server.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
       const read = await server.graphql('{ user(id: "slow-match") { name } }');
-      const tracked = await server.graphql(
-        'mutation { trackActivity(userId: "slow-match", input: { platform: WEB }) { __typename } }',
-      );
+      const tracked = await server.graphql('mutation { trackActivity(userId: "slow-match", input: { platform: WEB }) { __typename } }');
       for (const response of [read, tracked]) {
         expect(response.status).toBe(503);
-        expect(response.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "TIMEOUT", status: 503 }) })]);
+        expect(response.errors).toEqual([
+          expect.objectContaining({ extensions: expect.objectContaining({ code: "TIMEOUT", status: 503 }) }),
+        ]);
         expect(JSON.stringify(response.errors)).not.toMatch(/57014|statement|SELECT|track_activity/);
       }
     });

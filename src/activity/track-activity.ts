@@ -1,8 +1,8 @@
 import type { Auth } from "../auth/caller.ts";
 import { reachableOrganizations } from "../auth/reach.ts";
 import type { ActivityConfig } from "../config.ts";
-import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { writeRows } from "../db/direct-reads.ts";
+import { Prisma, type PrismaClient } from "../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../db/retry.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { type ActivityInput, type ParsedActivity, type Platform, parseActivity } from "./activity-input.ts";
