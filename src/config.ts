@@ -92,7 +92,7 @@ const environmentSchema = z.object({
     .optional(),
   // Chromium caps it at 7200, Firefox at 86400.
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
-  // 32 bytes, base64 or hex: encrypts provider credentials at rest. Unset on the embedded default: made once in DATA_DIR.
+  // 32 bytes, base64 or hex: encrypts provider credentials and webhook secrets at rest. Unset on the embedded default: made once in DATA_DIR.
   DIRECTORY_ENCRYPTION_KEY: z
     .string()
     .trim()
@@ -182,7 +182,7 @@ export type GraphQLConfig = {
 
 /**
  * Where pushes go and how hard they try. `encryptionKey` (32 bytes) encrypts
- * provider credentials; undefined: one kept in `dataDir`, or none on PostgreSQL.
+ * provider credentials and webhook secrets; undefined: one kept in `dataDir`, or none on PostgreSQL.
  */
 export type PushConfig = {
   encryptionKey: Buffer | undefined;

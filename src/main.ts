@@ -1,6 +1,7 @@
 import { createServer as createHttpServer } from "node:http";
 import { printAccessHint } from "./auth/access-hint.ts";
 import { ensureDefaultProject } from "./auth/default-project.ts";
+import { encryptionKeySource } from "./auth/encryption-at-rest.ts";
 import { keyPrefix } from "./auth/keys.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { loadConfigOrExit } from "./config.ts";
@@ -31,7 +32,9 @@ const { developmentKey } = await ensureDefaultProject(db.prisma, {
 const rateLimiter = await createRateLimiter(config.rateLimit, logger);
 const { events } = config;
 const eventSignals = events.redisUrl ? redisSignals(events.redisUrl, logger) : inProcessSignals();
-const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool, eventSignals });
+// One key source for the server, which encrypts webhook secrets, and the worker, which signs with them.
+const encryptionKey = encryptionKeySource(config.push, logger);
+const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool, eventSignals, encryptionKey });
 const stopRetention = startRetention(db.prisma, events.retentionDays, logger);
 const webhooks = startWebhookWorker(db.prisma, logger, eventSignals, {
   allowPrivate: events.allowPrivateWebhookUrls,
@@ -39,6 +42,7 @@ const webhooks = startWebhookWorker(db.prisma, logger, eventSignals, {
   timeoutMs: events.webhookTimeoutMs,
   batch: 20,
   pollMs: events.pollMs,
+  encryptionKey,
 });
 const http = createHttpServer(yoga);
 const closeGracefully = gracefulClose(http, config.shutdownTimeoutSeconds, logger);

@@ -2,6 +2,7 @@ import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { createYoga } from "graphql-yoga";
 import { authentication, type Caller, callerOf, type ServerContext } from "./auth/authentication.ts";
 import { clientAddressOf } from "./auth/client-address.ts";
+import { type EncryptionKey, encryptionKeySource } from "./auth/encryption-at-rest.ts";
 import { PasswordHasher } from "./auth/passwords.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { SecretKeyCache } from "./auth/secret-key-cache.ts";
@@ -40,6 +41,12 @@ export type ServerDependencies = {
   eventSignals?: EventSignals;
   /** PostgreSQL's pool, whose use /metrics shows. */
   databasePool?: ConnectionPool;
+  /**
+   * The key of secrets at rest, shared with the webhook worker that decrypts
+   * what this server encrypts (an in-memory database's key lives only in its
+   * process); default: one of this server's own.
+   */
+  encryptionKey?: EncryptionKey;
 };
 
 const GRAPHQL_ENDPOINT = "/graphql";
@@ -62,6 +69,7 @@ export function createServer({
   },
   databasePool,
   eventSignals = inProcessSignals(),
+  encryptionKey = encryptionKeySource(pushConfig, logger),
 }: ServerDependencies) {
   const changeFeed = {
     signals: eventSignals,
@@ -74,7 +82,7 @@ export function createServer({
   const callers = new WeakMap<Request, Caller>();
   const clientAddress = clientAddressOf(trustedProxies);
   const passwords = new PasswordHasher(passwordHashing);
-  const push = new PushSenders(pushConfig, logger);
+  const push = new PushSenders(pushConfig, encryptionKey);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -104,6 +112,7 @@ export function createServer({
         activity,
         changeFeed,
         push,
+        encryptionKey,
       };
     },
     plugins: [

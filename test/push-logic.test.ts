@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
+import { decryptAtRest, encryptAtRest } from "../src/auth/encryption-at-rest.ts";
 import { apnsPayload } from "../src/push/apns.ts";
-import { decryptCredentials, encryptCredentials } from "../src/push/credential-cipher.ts";
 import { fcmMessage } from "../src/push/fcm.ts";
 import { notificationOf } from "../src/push/notification.ts";
 import type { Outcome } from "../src/push/outcome.ts";
@@ -15,19 +15,19 @@ describe("credential cipher", () => {
   const channel = "3f1d6c2a-0000-4000-8000-000000000001";
 
   test("round-trips, and each encryption differs (random IV)", () => {
-    const first = encryptCredentials(key, channel, '{"teamId":"T"}');
-    expect(first).not.toBe(encryptCredentials(key, channel, '{"teamId":"T"}'));
-    expect(decryptCredentials(key, channel, first)).toBe('{"teamId":"T"}');
+    const first = encryptAtRest(key, channel, '{"teamId":"T"}');
+    expect(first).not.toBe(encryptAtRest(key, channel, '{"teamId":"T"}'));
+    expect(decryptAtRest(key, channel, first)).toBe('{"teamId":"T"}');
   });
 
   test("refuses another key, another channel (associated data) and any changed byte", () => {
-    const stored = encryptCredentials(key, channel, "secret");
-    expect(() => decryptCredentials(randomBytes(32), channel, stored)).toThrow();
-    expect(() => decryptCredentials(key, "3f1d6c2a-0000-4000-8000-000000000002", stored)).toThrow();
+    const stored = encryptAtRest(key, channel, "secret");
+    expect(() => decryptAtRest(randomBytes(32), channel, stored)).toThrow();
+    expect(() => decryptAtRest(key, "3f1d6c2a-0000-4000-8000-000000000002", stored)).toThrow();
     const bytes = Buffer.from(stored.slice(3), "base64url");
     bytes[bytes.length - 1]! ^= 1;
-    expect(() => decryptCredentials(key, channel, `v1.${bytes.toString("base64url")}`)).toThrow();
-    expect(() => decryptCredentials(key, channel, "v2.abc")).toThrow(/format/);
+    expect(() => decryptAtRest(key, channel, `v1.${bytes.toString("base64url")}`)).toThrow();
+    expect(() => decryptAtRest(key, channel, "v2.abc")).toThrow(/format/);
   });
 });
 

@@ -221,6 +221,7 @@ describe("configureChannel", () => {
 
   test("on PostgreSQL without DIRECTORY_ENCRYPTION_KEY, configureChannel says what to set", async () => {
     const { graphql: withoutKey } = await server.startInstance({
+      DIRECTORY_ENCRYPTION_KEY: undefined,
       DATABASE_URL: "postgres://127.0.0.1:1/none",
       SECRET_KEY_CACHE_SECONDS: "3600",
     });
@@ -234,7 +235,11 @@ describe("configureChannel", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "push-key-"));
     try {
       const id = await createChannel("ios-datadir", "APNS");
-      const first = await server.startInstance({ DATA_DIR: dataDir, SECRET_KEY_CACHE_SECONDS: "3600" });
+      const first = await server.startInstance({
+        DIRECTORY_ENCRYPTION_KEY: undefined,
+        DATA_DIR: dataDir,
+        SECRET_KEY_CACHE_SECONDS: "3600",
+      });
       expect((await first.graphql(CONFIGURE, { id, credentials: apnsKey.credentials })).data.configureChannel.__typename).toBe(
         "ConfigureChannelSuccess",
       );
@@ -242,7 +247,11 @@ describe("configureChannel", () => {
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
       const key = await readFile(keyFile, "utf8");
       expect(server.logs.some((line) => /encrypts provider credentials/.test(line.msg) && line.path === keyFile)).toBe(true);
-      const second = await server.startInstance({ DATA_DIR: dataDir, SECRET_KEY_CACHE_SECONDS: "3600" });
+      const second = await server.startInstance({
+        DIRECTORY_ENCRYPTION_KEY: undefined,
+        DATA_DIR: dataDir,
+        SECRET_KEY_CACHE_SECONDS: "3600",
+      });
       expect((await second.graphql(CONFIGURE, { id, credentials: apnsKey.credentials })).data.configureChannel.__typename).toBe(
         "ConfigureChannelSuccess",
       );

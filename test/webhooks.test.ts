@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -6,7 +7,7 @@ import { createLogger } from "../src/logger.ts";
 import { enqueueDeliveries, sendDueDeliveries } from "../src/webhooks/dispatch.ts";
 import { postJson } from "../src/webhooks/post.ts";
 import { startWebhookWorker } from "../src/webhooks/worker.ts";
-import { startTestServer, type TestServer } from "./support/test-server.ts";
+import { startTestServer, type TestServer, testEncryptionKey } from "./support/test-server.ts";
 
 // Webhooks: endpoints through GraphQL, deliveries from the log to a local receiver.
 
@@ -58,7 +59,7 @@ afterAll(async () => {
 const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
   __typename ... on CreateWebhookEndpointSuccess { secret endpoint { id url eventTypes enabled } }
   ... on ValidationError { fields { field message reason } } } }`;
-const OPTIONS = { allowPrivate: true, scheduleSeconds: [0.05, 0.05, 0.05], timeoutMs: 500, batch: 20 };
+const OPTIONS = { allowPrivate: true, scheduleSeconds: [0.05, 0.05, 0.05], timeoutMs: 500, batch: 20, encryptionKey: testEncryptionKey };
 
 const upsert = (id: string, name: string) =>
   server.graphql(`mutation($id: ID!, $name: String) { upsertUser(id: $id, input: { name: $name }) { __typename } }`, { id, name });
@@ -283,5 +284,80 @@ describe("deliveries", () => {
     expect(await sendDueDeliveries(server.prisma, OPTIONS)).toBe(1);
     expect(hooks.received).toHaveLength(1);
     await disable(endpoint.id);
+  });
+});
+
+describe("signing secrets at rest", () => {
+  const storedSecret = async (id: string) => (await server.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } })).secret;
+
+  test("stored encrypted, bound to the endpoint; deliveries are signed with the secret handed out, also after rotation", async () => {
+    const { secret, endpoint } = await createEndpoint();
+    const stored = await storedSecret(endpoint.id);
+    expect(stored).toMatch(/^v1\./);
+    expect(stored).not.toContain(secret.slice("whsec_".length));
+    const rotated = (
+      await gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { ... on RotateWebhookSecretSuccess { secret } } }`, {
+        id: endpoint.id,
+      })
+    ).data.rotateWebhookSecret.secret as string;
+    const storedAfter = await storedSecret(endpoint.id);
+    expect(storedAfter).toMatch(/^v1\./);
+    expect(storedAfter).not.toBe(stored);
+    expect(storedAfter).not.toContain(rotated.slice("whsec_".length));
+    // Copied onto another endpoint, the stored value does not decrypt: it is bound to its own.
+    const other = await createEndpoint();
+    await server.prisma.webhookEndpoint.update({ where: { id: other.endpoint.id }, data: { secret: storedAfter } });
+
+    hooks.received.length = 0;
+    await upsert("hook-at-rest", "n");
+    await deliverUntil(() => hooks.received.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(hooks.received).toHaveLength(1);
+    expect(() => new Webhook(rotated).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>)).not.toThrow();
+    const copied = await server.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: other.endpoint.id } });
+    expect(copied.status).not.toBe("SUCCEEDED");
+    expect(copied.lastError).toMatch(/could not be decrypted/);
+    await disable(endpoint.id);
+    await disable(other.endpoint.id);
+  });
+
+  test("a secret stored in clear before secrets were encrypted still signs; a gateway with another key sends nothing and says why", async () => {
+    const { endpoint } = await createEndpoint();
+    const legacy = `whsec_${Buffer.alloc(24, 7).toString("base64")}`;
+    await server.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: legacy } });
+    hooks.received.length = 0;
+    await upsert("hook-legacy", "n");
+    await deliverUntil(() => hooks.received.length >= 1);
+    expect(() => new Webhook(legacy).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>)).not.toThrow();
+
+    const rotated = await gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { __typename } }`, { id: endpoint.id });
+    expect(rotated.data.rotateWebhookSecret.__typename).toBe("RotateWebhookSecretSuccess");
+    hooks.received.length = 0;
+    await upsert("hook-legacy", "m");
+    await enqueueDeliveries(server.prisma);
+    const otherKey = () => Promise.resolve(randomBytes(32));
+    expect(await sendDueDeliveries(server.prisma, { ...OPTIONS, encryptionKey: otherKey })).toBe(1);
+    expect(hooks.received).toHaveLength(0);
+    const refused = await server.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id, status: "PENDING" } });
+    expect(refused.lastError).toMatch(/could not be decrypted with this gateway's key/);
+    // With the right key, the retry goes out.
+    await deliverUntil(() => hooks.received.length >= 1);
+    expect(hooks.received).toHaveLength(1);
+    await disable(endpoint.id);
+  });
+
+  test("on PostgreSQL without DIRECTORY_ENCRYPTION_KEY, creating an endpoint says what to set and stores nothing", async () => {
+    const { graphql: withoutKey } = await server.startInstance({
+      DIRECTORY_ENCRYPTION_KEY: undefined,
+      DATABASE_URL: "postgres://127.0.0.1:1/none",
+      WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+      SECRET_KEY_CACHE_SECONDS: "3600",
+    });
+    const before = await server.prisma.webhookEndpoint.count();
+    const response = await withoutKey(CREATE, { input: { url } });
+    expect(response.status).toBe(503);
+    expect(response.errors?.[0]?.extensions.code).toBe("ENCRYPTION_KEY_MISSING");
+    expect(response.errors?.[0]?.message).toContain("DIRECTORY_ENCRYPTION_KEY");
+    expect(await server.prisma.webhookEndpoint.count()).toBe(before);
   });
 });

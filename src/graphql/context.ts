@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Auth } from "../auth/caller.ts";
+import type { EncryptionKey } from "../auth/encryption-at-rest.ts";
 import type { PasswordHasher } from "../auth/passwords.ts";
 import type { SignInThrottle } from "../auth/rate-limit.ts";
 import type { ActivityConfig } from "../config.ts";
@@ -20,4 +21,6 @@ export type Context = Readonly<{
   /** Wake-ups for subscriptions to the change feed, how often they read the log without one; whether webhooks may be private. */
   changeFeed: { signals: EventSignals; pollMs: number; allowPrivateWebhookUrls: boolean };
   push: PushSenders;
+  /** The key webhook secrets (and, through `push`, provider credentials) are encrypted with at rest. */
+  encryptionKey: EncryptionKey;
 }>;

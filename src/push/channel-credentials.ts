@@ -1,7 +1,7 @@
+import { decryptAtRest, type EncryptionKey, encryptAtRest } from "../auth/encryption-at-rest.ts";
 import { assertChannelId } from "../channels/channel-id.ts";
 import type { Channel, PrismaClient } from "../db/generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
-import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import {
   credentialsFingerprint,
   isPushProvider,
@@ -10,8 +10,6 @@ import {
   type PushChannelProvider,
   parseCredentials,
 } from "./credentials.ts";
-
-export type EncryptionKey = () => Promise<Buffer>;
 
 /**
  * Validates credentials for the channel's provider and stores them encrypted,
@@ -30,7 +28,7 @@ export async function configureChannel(
   if (!channel) throw new NotFoundError("channel", id);
   if (!isPushProvider(channel.provider)) throw notAPushChannel(channel.provider);
   const canonical = JSON.stringify(parseCredentials(channel.provider, credentials));
-  const encrypted = encryptCredentials(await encryptionKey(), id, canonical);
+  const encrypted = encryptAtRest(await encryptionKey(), id, canonical);
   const [updated] = await prisma.channel.updateManyAndReturn({
     where: { id, projectId },
     data: { credentials: encrypted, credentialsFingerprint: credentialsFingerprint(canonical) },
@@ -74,7 +72,7 @@ export async function configuredPushChannels(
         name: row.name,
         provider: row.provider,
         fingerprint: row.credentialsFingerprint!,
-        credentials: JSON.parse(decryptCredentials(key, row.id, row.credentials!)),
+        credentials: JSON.parse(decryptAtRest(key, row.id, row.credentials!)),
       }) as ConfiguredChannel,
   );
 }

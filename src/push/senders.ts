@@ -1,9 +1,8 @@
 import pLimit, { type LimitFunction } from "p-limit";
+import type { EncryptionKey } from "../auth/encryption-at-rest.ts";
 import type { PushConfig } from "../config.ts";
-import type { Logger } from "../logger.ts";
 import { ApnsClient } from "./apns.ts";
-import type { ConfiguredChannel, EncryptionKey } from "./channel-credentials.ts";
-import { encryptionKeySource } from "./credential-cipher.ts";
+import type { ConfiguredChannel } from "./channel-credentials.ts";
 import { FcmClient } from "./fcm.ts";
 import { WebPushClient } from "./web-push.ts";
 
@@ -16,15 +15,13 @@ type Client = ApnsClient | FcmClient | WebPushClient;
  */
 export class PushSenders {
   readonly limit: LimitFunction;
-  readonly encryptionKey: EncryptionKey;
   private readonly clients = new Map<string, { fingerprint: string; client: Client }>();
 
   constructor(
     readonly config: PushConfig,
-    logger: Logger,
+    readonly encryptionKey: EncryptionKey,
   ) {
     this.limit = pLimit(config.concurrency);
-    this.encryptionKey = encryptionKeySource(config, logger);
   }
 
   apns(channel: Extract<ConfiguredChannel, { provider: "APNS" }>): ApnsClient {

@@ -1,4 +1,5 @@
 import { Webhook } from "standardwebhooks";
+import { decryptAtRest, type EncryptionKey, isEncryptedAtRest } from "../auth/encryption-at-rest.ts";
 import type { DirectoryEvent, PrismaClient, WebhookDelivery } from "../db/generated/prisma/client.ts";
 import { numberCommittedEvents } from "../events/sequencer.ts";
 import { postJson } from "./post.ts";
@@ -6,6 +7,8 @@ import { failingTooLong, nextAttemptAt } from "./schedule.ts";
 
 export type DispatchOptions = {
   allowPrivate: boolean;
+  /** The key the endpoints' secrets are encrypted with (the server's). */
+  encryptionKey: EncryptionKey;
   scheduleSeconds: readonly number[];
   timeoutMs: number;
   /** Deliveries claimed at once by one worker. */
@@ -113,9 +116,18 @@ export async function sendDueDeliveries(prisma: PrismaClient, options: DispatchO
         });
         return;
       }
+      let secret: string;
+      try {
+        secret = await secretOf(delivery, options.encryptionKey);
+      } catch (error) {
+        // A key that changed (or went missing) without the secrets being rotated: retried on schedule, and visible on the delivery.
+        const reason = `not sent: the endpoint's secret could not be decrypted with this gateway's key (${(error as Error).message})`;
+        await recordOutcome(prisma, delivery, { ok: false, status: null, error: reason }, options.scheduleSeconds);
+        return;
+      }
       const body = payloadOf(event);
       const now = new Date();
-      const signature = new Webhook(delivery.secret).sign(event.id, now, body);
+      const signature = new Webhook(secret).sign(event.id, now, body);
       const headers = {
         "webhook-id": event.id,
         "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
@@ -165,4 +177,9 @@ async function recordOutcome(
       data: { enabled: false, disabledReason: `failing since ${endpoint.failingSince!.toISOString()}: disabled after 5 days of failures` },
     });
   }
+}
+
+/** The endpoint's signing secret in clear; one stored before secrets were encrypted is in clear already. */
+async function secretOf({ endpointId, secret }: { endpointId: string; secret: string }, encryptionKey: EncryptionKey): Promise<string> {
+  return isEncryptedAtRest(secret) ? decryptAtRest(await encryptionKey(), endpointId, secret) : secret;
 }

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Auth } from "../auth/caller.ts";
+import { type EncryptionKey, encryptAtRest } from "../auth/encryption-at-rest.ts";
 import type { PrismaClient, WebhookEndpoint } from "../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { EVENT_TYPES } from "../events/event-types.ts";
@@ -37,22 +38,35 @@ async function requireEndpoint(prisma: PrismaClient, caller: Auth, id: string): 
   return endpoint;
 }
 
+/** A new secret for the endpoint `id`: in clear to hand out once, and as it is stored (encrypted, bound to the endpoint). */
+async function newStoredSecret(encryptionKey: EncryptionKey, id: string) {
+  const secret = newSecret();
+  return { secret, stored: encryptAtRest(await encryptionKey(), id, secret) };
+}
+
 /** A new endpoint, sent the events committed from now on; its secret is returned here and never again. */
-export async function createWebhookEndpoint(prisma: PrismaClient, caller: Auth, input: CreateWebhookEndpointInput, allowPrivate: boolean) {
+export async function createWebhookEndpoint(
+  prisma: PrismaClient,
+  caller: Auth,
+  input: CreateWebhookEndpointInput,
+  { allowPrivate, encryptionKey }: { allowPrivate: boolean; encryptionKey: EncryptionKey },
+) {
   const { url, eventTypes, description } = parseOrThrow(createInput, input);
   checkUrl(url, allowPrivate);
   const { projectId } = caller;
   if ((await prisma.webhookEndpoint.count({ where: { projectId } })) >= MAX_ENDPOINTS) {
     throw new ValidationError([{ field: "url", message: `a project has at most ${MAX_ENDPOINTS} endpoints`, reason: "too_many" }]);
   }
-  const secret = newSecret();
+  const id = randomUUID();
+  const { secret, stored } = await newStoredSecret(encryptionKey, id);
   const endpoint = await prisma.webhookEndpoint.create({
     data: {
+      id,
       projectId,
       url,
       eventTypes: [...new Set(eventTypes ?? [])],
       description: description ?? null,
-      secret,
+      secret: stored,
       cursorSeq: await headOf(prisma, projectId),
     },
   });
@@ -89,10 +103,10 @@ export async function deleteWebhookEndpoint(prisma: PrismaClient, caller: Auth, 
 }
 
 /** A new secret, returned once; deliveries from now on are signed with it. */
-export async function rotateWebhookSecret(prisma: PrismaClient, caller: Auth, id: string) {
+export async function rotateWebhookSecret(prisma: PrismaClient, caller: Auth, id: string, encryptionKey: EncryptionKey) {
   await requireEndpoint(prisma, caller, id);
-  const secret = newSecret();
-  const endpoint = await prisma.webhookEndpoint.update({ where: { id }, data: { secret, updatedAt: new Date() } });
+  const { secret, stored } = await newStoredSecret(encryptionKey, id);
+  const endpoint = await prisma.webhookEndpoint.update({ where: { id }, data: { secret: stored, updatedAt: new Date() } });
   return { endpoint, secret };
 }
 

@@ -130,8 +130,8 @@ builder.mutationFields((t) => ({
     type: CreateResult,
     authScopes: WEBHOOKS,
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    resolve: (_root, { input }, { prisma, auth, changeFeed }) =>
-      createWebhookEndpoint(prisma, auth, input, changeFeed.allowPrivateWebhookUrls),
+    resolve: (_root, { input }, { prisma, auth, changeFeed, encryptionKey }) =>
+      createWebhookEndpoint(prisma, auth, input, { allowPrivate: changeFeed.allowPrivateWebhookUrls, encryptionKey }),
   }),
   updateWebhookEndpoint: t.field({
     type: UpdateResult,
@@ -151,7 +151,7 @@ builder.mutationFields((t) => ({
     type: RotateResult,
     authScopes: WEBHOOKS,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma, auth }) => rotateWebhookSecret(prisma, auth, id),
+    resolve: (_root, { id }, { prisma, auth, encryptionKey }) => rotateWebhookSecret(prisma, auth, id, encryptionKey),
   }),
   retryWebhookDelivery: t.field({
     type: RetryResult,

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { generateKey } from "../../src/auth/keys.ts";
 import { adminQuery, databaseUrl } from "../../src/db/server-admin.ts";
@@ -66,6 +67,8 @@ let databases = 0;
  * Environment for a service on an empty database of the suite's kind, reachable with the key it returns:
  * in-memory PGlite, or a new PostgreSQL database dropped by the returned cleanup.
  */
+const PROCESS_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+
 export async function freshDatabase(): Promise<{ env: Record<string, string>; key: string; drop: () => Promise<void> }> {
   const key = generateKey("SECRET");
   const template = inject("testDatabase");
@@ -74,7 +77,8 @@ export async function freshDatabase(): Promise<{ env: Record<string, string>; ke
   await adminQuery(template.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await adminQuery(template.url, `CREATE DATABASE "${name}"`);
   return {
-    env: { DATABASE_URL: databaseUrl(template.url, name), DIRECTORY_SECRET_KEY: key },
+    // Every gateway on a PostgreSQL database shares one key for secrets at rest, as a deployment's do.
+    env: { DATABASE_URL: databaseUrl(template.url, name), DIRECTORY_SECRET_KEY: key, DIRECTORY_ENCRYPTION_KEY: PROCESS_ENCRYPTION_KEY },
     key,
     drop: () => adminQuery(template.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };

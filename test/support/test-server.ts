@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { createApiKey, findOrCreateProject } from "../../src/auth/api-keys.ts";
 import type { Scope } from "../../src/auth/keys.ts";
@@ -8,6 +9,10 @@ import type { StatementListener } from "../../src/db/direct-reads.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServer } from "../../src/server.ts";
 import { openTestDatabase } from "./test-database.ts";
+
+/** The key of secrets at rest for test servers, which the tests' own webhook workers use as well. */
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+export const testEncryptionKey = () => Promise.resolve(Buffer.from(TEST_ENCRYPTION_KEY, "base64"));
 
 export type GraphQLResponse<Data = any> = {
   status: number;
@@ -53,10 +58,11 @@ export async function startTestServer(databaseOptions: Omit<DatabaseOptions, "qu
   const closers: (() => Promise<void>)[] = [];
   /**
    * A gateway on this database; more than one act as several processes sharing it.
-   * Configured from `env` alone, never from the test process's environment.
+   * Configured from `env` alone, never from the test process's environment, with
+   * TEST_ENCRYPTION_KEY unless `env` says otherwise (`DIRECTORY_ENCRYPTION_KEY: undefined`: none).
    */
-  async function startInstance(env: Record<string, string> = {}) {
-    const config = loadConfig(env);
+  async function startInstance(env: Record<string, string | undefined> = {}) {
+    const config = loadConfig({ DIRECTORY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env });
     const rateLimiter = await createRateLimiter(config.rateLimit, logger);
     closers.push(() => rateLimiter.close());
     const yoga = createServer({ prisma: db.prisma, logger, rateLimiter, config, databasePool: db.pool });

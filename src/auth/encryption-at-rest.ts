@@ -11,34 +11,42 @@ const TAG_BYTES = 16;
 const FORMAT = "v1";
 const KEY_FILE = "encryption.key";
 
+/** The key secrets at rest are encrypted with, asked for when one is written or read. */
+export type EncryptionKey = () => Promise<Buffer>;
+
 /**
- * AES-256-GCM with the channel id as associated data: a stored value decrypts
- * only on the channel it was written for, and any change to it is detected.
+ * Secrets the gateway must use again (provider credentials, webhook signing
+ * secrets) are stored encrypted: AES-256-GCM with the id of the row that owns
+ * the secret as associated data, so a stored value decrypts only on that row,
+ * and any change to it is detected.
  */
-export function encryptCredentials(key: Buffer, channelId: string, plaintext: string): string {
+export function encryptAtRest(key: Buffer, ownerId: string, plaintext: string): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(Buffer.from(channelId));
+  const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(Buffer.from(ownerId));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return `${FORMAT}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url")}`;
 }
 
-export function decryptCredentials(key: Buffer, channelId: string, stored: string): string {
+/** Whether a stored value is one `encryptAtRest` wrote (rows written before webhook secrets were encrypted hold them in clear). */
+export const isEncryptedAtRest = (stored: string) => stored.startsWith(`${FORMAT}.`);
+
+export function decryptAtRest(key: Buffer, ownerId: string, stored: string): string {
   const [format, payload] = stored.split(".");
-  if (format !== FORMAT || !payload) throw new Error("stored credentials are not in a known format");
+  if (format !== FORMAT || !payload) throw new Error("the stored secret is not in a known format");
   const bytes = Buffer.from(payload, "base64url");
   const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, IV_BYTES))
-    .setAAD(Buffer.from(channelId))
+    .setAAD(Buffer.from(ownerId))
     .setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
 }
 
 /**
- * The key credentials are encrypted with: DIRECTORY_ENCRYPTION_KEY; else, on
+ * The key secrets at rest are encrypted with: DIRECTORY_ENCRYPTION_KEY; else, on
  * the embedded default, one made once and kept in DATA_DIR (an in-memory
  * database gets one for the life of the process). PostgreSQL without the
  * variable has none: the data and a key file would not live in the same place.
  */
-export function encryptionKeySource(config: Pick<PushConfig, "encryptionKey" | "database">, logger: Logger): () => Promise<Buffer> {
+export function encryptionKeySource(config: Pick<PushConfig, "encryptionKey" | "database">, logger: Logger): EncryptionKey {
   let key: Promise<Buffer> | undefined;
   return () => {
     if (config.encryptionKey) return Promise.resolve(config.encryptionKey);
@@ -46,7 +54,7 @@ export function encryptionKeySource(config: Pick<PushConfig, "encryptionKey" | "
       return Promise.reject(
         requestError(
           "ENCRYPTION_KEY_MISSING",
-          "Provider credentials are encrypted at rest and this gateway has no key: set DIRECTORY_ENCRYPTION_KEY (32 bytes, base64 or hex) on every gateway process.",
+          "Provider credentials and webhook secrets are encrypted at rest and this gateway has no key: set DIRECTORY_ENCRYPTION_KEY (32 bytes, base64 or hex) on every gateway process.",
         ),
       );
     }
@@ -72,7 +80,7 @@ async function keyInDataDir(dataDir: string, logger: Logger): Promise<Buffer> {
     await writeFile(path, `${randomBytes(KEY_BYTES).toString("base64")}\n`, { flag: "wx", mode: 0o600 });
     logger.warn(
       { path: resolve(path) },
-      "made a key that encrypts provider credentials at rest; back it up with the data directory, or set DIRECTORY_ENCRYPTION_KEY",
+      "made a key that encrypts provider credentials and webhook secrets at rest; back it up with the data directory, or set DIRECTORY_ENCRYPTION_KEY",
     );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
