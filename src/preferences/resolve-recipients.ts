@@ -1,5 +1,6 @@
 import type { Auth } from "../auth/caller.ts";
 import { assertOrganizationInReach, reachableOrganizations } from "../auth/reach.ts";
+import { readRows } from "../db/direct-reads.ts";
 import { type Channel, Prisma, type PrismaClient, type User, type Workflow } from "../db/generated/prisma/client.ts";
 import type { PushProvider } from "../db/generated/prisma/enums.ts";
 import { type ConnectionPage, connectionPage } from "../graphql/connection-page.ts";
@@ -129,8 +130,8 @@ export async function resolveRecipients(
   // Sends in an organization's context read the user's set for it, else the user's default set.
   const setIds = args.organizationId ? [args.organizationId, DEFAULT_SET_ID] : [DEFAULT_SET_ID];
   const [[context], rows] = await Promise.all([
-    prisma.$queryRaw<SendContextRow[]>(sendContext(auth.projectId, args.workflow)),
-    prisma.$queryRaw<RecipientUser[]>(recipientPage(selection, where, afterCondition, setIds, limit + 1)),
+    readRows<SendContextRow>(prisma, sendContext(auth.projectId, args.workflow)),
+    readRows<RecipientUser>(prisma, recipientPage(selection, where, afterCondition, setIds, limit + 1)),
   ]);
   const { workflow } = context!;
   const defaults = context!.defaults ? documentFrom(context!.defaults) : emptyDocument();
@@ -179,6 +180,9 @@ export async function resolveRecipients(
     recipients,
     (recipient) => encodeCursor([recipient.user.id], binding, auth.cursorSecret),
     { hasNextPage: rows.length > limit, hasPreviousPage: args.after != null },
-    () => prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM users u WHERE ${where}`.then(([row]) => row!.count),
+    () =>
+      readRows<{ count: number }>(prisma, Prisma.sql`SELECT count(*)::int AS count FROM users u WHERE ${where}`).then(
+        ([row]) => row!.count,
+      ),
   );
 }
