@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { MemberAuth } from "../src/auth/caller.ts";
 import { SCOPES } from "../src/auth/keys.ts";
@@ -216,6 +217,39 @@ describe("the feed", () => {
       await slow;
       const after = await eventsAfter(before.at(-1)!.cursor);
       expect(after.map((event) => event.userId)).toEqual(["ev-slow"]);
+    },
+  );
+
+  test.skipIf(!onPostgres)(
+    `a sequencer killed while numbering (its process gone, its transaction open) loses nothing: the next reader numbers the same events, gap-free${onPostgres ? "" : " — skipped: PGlite has no second session to kill"}`,
+    async () => {
+      const other = await server.createProject("ev-killed");
+      await server.prisma.$executeRaw`
+        INSERT INTO directory_events (project_id, type, user_id, actor_kind)
+        SELECT ${other.projectId}::uuid, 'USER_UPDATED', 'killed-' || n, 'SYSTEM' FROM generate_series(1, 5) n`;
+      // A session numbering them under the project's counter lock, and killed before it commits.
+      const numbering = await (server.db.pool as unknown as pg.Pool).connect();
+      numbering.on("error", () => {});
+      const [{ pid }] = (await numbering.query("SELECT pg_backend_pid() AS pid")).rows as [{ pid: number }];
+      await numbering.query("BEGIN");
+      const [{ numbered }] = (await numbering.query("SELECT numbered FROM number_directory_events($1::uuid)", [other.projectId])).rows as [
+        { numbered: number },
+      ];
+      expect(numbered).toBe(5);
+      // A reader meanwhile waits on that lock; the kill (as of a process gone mid-write) rolls the numbering back.
+      const reading = server.graphql(FEED, { first: 100 }, { key: other.secretKey });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await server.prisma.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
+      numbering.release(true);
+      const read = await reading;
+      expect(read.data.events.nodes.map((event: { userId: string }) => event.userId)).toEqual([1, 2, 3, 4, 5].map((n) => `killed-${n}`));
+      await server.prisma.$executeRaw`
+        INSERT INTO directory_events (project_id, type, user_id, actor_kind) VALUES (${other.projectId}::uuid, 'USER_UPDATED', 'killed-6', 'SYSTEM')`;
+      const next = await server.graphql(FEED, { first: 100, after: read.data.events.pageInfo.endCursor }, { key: other.secretKey });
+      expect(next.data.events.nodes.map((event: { userId: string }) => event.userId)).toEqual(["killed-6"]);
+      const seqs = await server.prisma.$queryRaw<{ seq: bigint }[]>`
+        SELECT seq FROM directory_events WHERE project_id = ${other.projectId}::uuid ORDER BY seq`;
+      expect(seqs.map(({ seq }) => Number(seq))).toEqual([1, 2, 3, 4, 5, 6]);
     },
   );
 
