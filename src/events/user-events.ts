@@ -31,8 +31,10 @@ export function changedUserFields({ before, after, pushTokens }: UserChange): st
   const fields = Object.keys(after)
     .filter((field) => !UNREPORTED.has(field))
     .flatMap((field) => {
-      const depth = field === "properties" ? 2 : 1;
-      return changedPaths({ [field]: before[field as keyof User] }, { [field]: after[field as keyof User] }, depth);
+      const [was, is] = [before[field as keyof User], after[field as keyof User]];
+      // The same primitive (most fields of most writes): unchanged, without a deep comparison (bulk writes compare 1000 users).
+      if (was === is) return [];
+      return changedPaths({ [field]: was }, { [field]: is }, field === "properties" ? 2 : 1);
     });
   if (pushTokens && changedPaths(pushTokens.before ?? [], pushTokens.after ?? [], 0, "pushTokens").length > 0) fields.push("pushTokens");
   return fields.sort();

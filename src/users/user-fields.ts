@@ -48,8 +48,12 @@ type NullableField = {
 /** A user's values in the columns that cannot be null (and Json columns), as a user not yet stored (version 0) has them. */
 export type RequiredDefaults = Omit<User, NullableField | "projectId" | "id" | "createdAt" | "updatedAt">;
 
+const NULLS = Object.fromEntries(USER_COLUMNS.filter((column) => column.nullable).map((column) => [column.field, null])) as Pick<
+  User,
+  NullableField
+>;
+
 /** A user not yet stored: null wherever a column allows it, `required` elsewhere. */
 export function newUserRow(projectId: string, id: string, now: Date, required: RequiredDefaults): User {
-  const nulls = Object.fromEntries(USER_COLUMNS.filter((column) => column.nullable).map((column) => [column.field, null]));
-  return { ...(nulls as Pick<User, NullableField>), ...required, projectId, id, createdAt: now, updatedAt: now };
+  return { ...NULLS, ...required, projectId, id, createdAt: now, updatedAt: now };
 }
