@@ -54,7 +54,7 @@ export const readRowsByKey = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promi
  * track_activity does). Never for a statement of a transaction: the driver's
  * pool hands out any connection.
  */
-export const writeRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Row[]> => read<Row>(prisma, sql, false);
+export const writeRows = readRows;
 
 function read<Row>(prisma: PrismaClient, sql: Prisma.Sql, prepared: boolean): Promise<Row[]> {
   const direct = directReads.get(prisma);

@@ -27,6 +27,4 @@ export const isStatementCancelled = (error: unknown) => sqlStateOf(error) === "5
 
 /** PostgreSQL aborted the transaction for a serialization failure (40001) or a deadlock (40P01). */
 export const isWriteConflict = (error: unknown) =>
-  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") ||
-  driverErrorCause(error)?.kind === "TransactionWriteConflict" ||
-  ["40001", "40P01"].includes(sqlStateOf(error) ?? "");
+  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") || ["40001", "40P01"].includes(sqlStateOf(error) ?? "");

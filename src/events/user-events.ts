@@ -31,7 +31,8 @@ export function changedUserFields({ before, after, pushTokens }: UserChange): st
   const fields = Object.keys(after)
     .filter((field) => !UNREPORTED.has(field))
     .flatMap((field) => {
-      const [was, is] = [before[field as keyof User], after[field as keyof User]];
+      const was = before[field as keyof User];
+      const is = after[field as keyof User];
       // The same primitive (most fields of most writes): unchanged, without a deep comparison (bulk writes compare 1000 users).
       if (was === is) return [];
       return changedPaths({ [field]: was }, { [field]: is }, field === "properties" ? 2 : 1);
