@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run bench:upsert
   \`npm start\` runs it (dist/, built first), the raw baseline (bench/raw-server.ts) in a process
   of its own; single upserts are sent by wrk (apt-get install wrk), bulk calls one at a time by
   this process; they take turns. BENCH_SECONDS: time per single-upsert scenario (default 8);
-  BENCH_ONLY=postgres or pglite: one database; BENCH_PROFILE: a directory for the gateway's CPU profile; BENCH_GATEWAY_ENV: extra gateway settings
+  BENCH_ONLY=postgres or pglite: one database; BENCH_BATCHES: bulk calls per
+  scenario (default 20; 0: single upserts only); BENCH_PROFILE: a directory for the gateway's CPU profile; BENCH_GATEWAY_ENV: extra gateway settings
   (NAME=value,…); BENCH_SKIP_BUILD=1 uses dist/ as it is. Takes no arguments.`;
 readCommandLineOrExit(USAGE, (args) => parseArgs({ args, options: {}, strict: true }));
 
@@ -31,7 +32,7 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.
 /** Single upserts cycle through this many users, all created before timing: identify calls of known users. */
 const POOL = 500;
 const BATCH = 1000;
-const BATCHES = 20;
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 
 const SINGLE = /* GraphQL */ `
   mutation ($id: ID!, $input: UpsertUserInput!) {
@@ -106,10 +107,11 @@ async function benchDatabase(location: DatabaseLocation, gatewayDb: Record<strin
       });
     }
     const batch = (i: number, round: number) => Array.from({ length: BATCH }, (_, j) => benchUser("bulk", i * BATCH + j, round));
-    for (const [scenario, round] of [
+    const bulkScenarios = [
       ["upsertUsers, 1000 new users a call (users/s)", 0],
       ["upsertUsers, 1000 known users a call (users/s)", 1],
-    ] as const) {
+    ] as const;
+    for (const [scenario, round] of BATCHES > 0 ? bulkScenarios : []) {
       const ms = { gateway: 0, raw: 0 };
       for (let i = 0; i < BATCHES; i++) {
         const users = batch(i, round);

@@ -56,6 +56,13 @@ export const readRowsByKey = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promi
  */
 export const writeRows = readRows;
 
+/**
+ * As `writeRows`, prepared once per connection as `readRowsByKey` is: for a
+ * write whose rows are found by primary key (one user's update), which
+ * PostgreSQL then neither parses nor plans again.
+ */
+export const writeRowsByKey = readRowsByKey;
+
 function read<Row>(prisma: PrismaClient, sql: Prisma.Sql, prepared: boolean): Promise<Row[]> {
   const direct = directReads.get(prisma);
   if (!direct) return prisma.$queryRaw<Row[]>(sql);

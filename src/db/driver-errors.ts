@@ -28,3 +28,6 @@ export const isStatementCancelled = (error: unknown) => sqlStateOf(error) === "5
 /** PostgreSQL aborted the transaction for a serialization failure (40001) or a deadlock (40P01). */
 export const isWriteConflict = (error: unknown) =>
   (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") || ["40001", "40P01"].includes(sqlStateOf(error) ?? "");
+
+/** A row refers to one that does not exist (SQLSTATE 23503): deleted meanwhile, when the statement checked it before. */
+export const isForeignKeyViolation = (error: unknown) => sqlStateOf(error) === "23503";

@@ -27,7 +27,7 @@ export const isUpsertError = (outcome: unknown): outcome is UpsertError =>
 export const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
 
 /** The upserts of one user, in input order, each with its index in the batch. */
-type UserUpserts = { index: number; upsert: ParsedUpsert }[];
+export type UserUpserts = { index: number; upsert: ParsedUpsert }[];
 /** Reads and locks the users that exist among `ids`. */
 type Lock = (ids: readonly string[]) => Promise<User[]>;
 
@@ -109,23 +109,7 @@ async function upsertRound(
     const before: UserState = row
       ? { row, pushTokens: settingTokens.has(id) ? (storedTokens.get(id) ?? []) : undefined }
       : blankUser(projectId, id, now);
-    let after = before;
-    for (const { index, upsert } of upsertsOf(id)) {
-      const outOfReach = upsertOutOfReach(caller, id, after.row.version > 0 ? after.row : undefined, upsert.organizationId);
-      if (outOfReach) {
-        outcomes.set(index, outOfReach);
-        continue;
-      }
-      try {
-        const next = applyUpsert(after, upsert, now);
-        outcomes.set(index, { user: next.row, created: after.row.version === 0 });
-        after = next;
-      } catch (error) {
-        if (!isUpsertError(error)) throw error;
-        outcomes.set(index, error);
-      }
-    }
-    return { id, before, after };
+    return { id, before, after: applyUserUpserts(caller, before, upsertsOf(id), now, outcomes) };
   });
 
   const toWrite = changes.filter(({ before, after }) => after !== before);
@@ -156,4 +140,37 @@ async function upsertRound(
     }
   }
   return { raced: [...raced], tokenLists };
+}
+
+/**
+ * Applies one user's upserts in order, each to the user as the ones before
+ * left it (`before`: as stored, or blank), and sets each one's outcome: the
+ * user it left, or why it failed (outside the caller's reach, invalid, a
+ * version conflict). Returns the user after them, `before` itself when none
+ * changed it.
+ */
+export function applyUserUpserts(
+  caller: Auth,
+  before: UserState,
+  upserts: UserUpserts,
+  now: Date,
+  outcomes: Map<number, UpsertOutcome>,
+): UserState {
+  let after = before;
+  for (const { index, upsert } of upserts) {
+    const outOfReach = upsertOutOfReach(caller, upsert.id, after.row.version > 0 ? after.row : undefined, upsert.organizationId);
+    if (outOfReach) {
+      outcomes.set(index, outOfReach);
+      continue;
+    }
+    try {
+      const next = applyUpsert(after, upsert, now);
+      outcomes.set(index, { user: next.row, created: after.row.version === 0 });
+      after = next;
+    } catch (error) {
+      if (!isUpsertError(error)) throw error;
+      outcomes.set(index, error);
+    }
+  }
+  return after;
 }

@@ -9,11 +9,14 @@ import {
   recordIdempotentResponse,
   requestHash,
 } from "./idempotency.ts";
+import { upsertOptimistically, upsertsWithoutLocks } from "./optimistic-upsert.ts";
 import { isUpsertError, type UpsertOutcome, type UpsertSuccess, upsertBatch, WRITE_TRANSACTION } from "./upsert-batch.ts";
 import { parseUpsert, type UpsertInput, type UpsertOptions } from "./upsert-input.ts";
 
 /**
- * Creates the user or changes what the input names, in one transaction
+ * Creates the user or changes what the input names. Most upserts are one
+ * read and one conditional write (upsertOptimistically); one that moves push
+ * tokens, carries an idempotency key or lost a race runs in one transaction
  * holding the user's row lock, so concurrent upserts of one user queue up
  * and lose nothing. Throws ValidationError, VersionConflictError or
  * NotFoundError (organization, or a user outside the caller's reach), having
@@ -37,6 +40,11 @@ export async function upsertUser(
       }
     : undefined;
   const now = new Date();
+  if (!idempotent && upsertsWithoutLocks(upsert)) {
+    const outcome = await upsertOptimistically(prisma, caller, upsert, now);
+    if (outcome && isUpsertError(outcome)) throw outcome;
+    if (outcome) return outcome;
+  }
   const result = await retryOnWriteConflict(() =>
     prisma.$transaction(async (tx) => {
       if (idempotent) {

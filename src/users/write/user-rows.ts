@@ -1,4 +1,5 @@
-import { Prisma, type User } from "../../db/generated/prisma/client.ts";
+import { readRowsByKey } from "../../db/direct-reads.ts";
+import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { selectColumn, USER_COLUMNS } from "../user-fields.ts";
 
 type Transaction = Prisma.TransactionClient;
@@ -15,6 +16,7 @@ const WRITE_STATEMENT = {
   columns: Prisma.raw(WRITTEN.map(({ column }) => column).join(", ")),
   values: Prisma.raw(WRITTEN.map(({ column }) => `v.${column}`).join(", ")),
   updates: Prisma.raw(UPDATED.map(({ column }) => `${column} = EXCLUDED.${column}`).join(", ")),
+  assignments: Prisma.raw(UPDATED.map(({ column }) => `${column} = v.${column}`).join(", ")),
 };
 
 /**
@@ -28,6 +30,23 @@ export function lockUsers(tx: Transaction, projectId: string, ids: readonly stri
     WHERE u.project_id = ${projectId}::uuid AND u.id = ANY(${ids}::text[])
     ORDER BY u.id
     FOR UPDATE`;
+}
+
+/**
+ * The stored user (undefined: none), read without a lock, and whether
+ * `organizationId` names an organization of the project: one statement by
+ * primary keys, through the driver.
+ */
+export async function readUserUnlocked(prisma: PrismaClient, projectId: string, id: string, organizationId: string | null) {
+  const [{ organizationFound, ...row }] = (await readRowsByKey<User & { organizationFound: boolean }>(
+    prisma,
+    Prisma.sql`
+      SELECT ${ALL_COLUMNS}, EXISTS (
+        SELECT 1 FROM organizations o WHERE o.project_id = ${projectId}::uuid AND o.id = ${organizationId}
+      ) AS "organizationFound"
+      FROM (VALUES (1)) AS one (x) LEFT JOIN users u ON u.project_id = ${projectId}::uuid AND u.id = ${id}`,
+  )) as [User & { organizationFound: boolean }];
+  return { row: row.id === null ? undefined : (row as User), organizationFound };
 }
 
 /**
@@ -47,9 +66,15 @@ export async function writeUsers(
   rows: readonly User[],
   withWrite: Prisma.Sql = Prisma.empty,
 ): Promise<string[]> {
+  const written = await tx.$queryRaw<{ id: string }[]>(writeUsersStatement(projectId, rows, withWrite));
+  return written.map(({ id }) => id);
+}
+
+/** The statement of `writeUsers`, answering the ids written. */
+export function writeUsersStatement(projectId: string, rows: readonly User[], withWrite: Prisma.Sql = Prisma.empty): Prisma.Sql {
   const payload = JSON.stringify(rows.map(writtenValues));
   const { columns, values, updates } = WRITE_STATEMENT;
-  const written = await tx.$queryRaw<{ id: string }[]>`
+  return Prisma.sql`
     WITH written AS (
       INSERT INTO users AS u (project_id, ${columns})
       SELECT ${projectId}::uuid, ${values}
@@ -60,7 +85,26 @@ export async function writeUsers(
       RETURNING u.id, u.organization_id
     ) ${withWrite}
     SELECT id FROM written`;
-  return written.map(({ id }) => id);
+}
+
+/**
+ * Writes a stored user as `row` holds it, in one statement that needs no lock
+ * taken before: only if the stored row is still the one `row` was computed
+ * from (the same incarnation, the version one less), which PostgreSQL checks
+ * again on the newest row when another writer got there first. Answers its
+ * id, or nothing when another write or a deletion came between. `withWrite`
+ * as for `writeUsersStatement`.
+ */
+export function updateUserStatement(projectId: string, row: User, withWrite: Prisma.Sql = Prisma.empty): Prisma.Sql {
+  return Prisma.sql`
+    WITH written AS (
+      UPDATE users AS u SET ${WRITE_STATEMENT.assignments}
+      FROM jsonb_populate_record(NULL::users, ${JSON.stringify(writtenValues(row))}::jsonb) AS v
+      WHERE u.project_id = ${projectId}::uuid AND u.id = v.id
+        AND u.incarnation = v.incarnation AND u.version = v.version - 1
+      RETURNING u.id, u.organization_id
+    ) ${withWrite}
+    SELECT id FROM written`;
 }
 
 /**

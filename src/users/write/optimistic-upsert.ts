@@ -1,0 +1,50 @@
+import type { Auth } from "../../auth/caller.ts";
+import { writeRowsByKey } from "../../db/direct-reads.ts";
+import { isForeignKeyViolation } from "../../db/driver-errors.ts";
+import type { PrismaClient } from "../../db/generated/prisma/client.ts";
+import { NotFoundError } from "../../errors.ts";
+import { recordWithUserWrite } from "../../events/record.ts";
+import { userEvents } from "../../events/user-events.ts";
+import { blankUser } from "./apply-upsert.ts";
+import { applyUserUpserts, type UpsertOutcome } from "./upsert-batch.ts";
+import type { ParsedUpsert } from "./upsert-input.ts";
+import { readUserUnlocked, updateUserStatement, writeUsersStatement } from "./user-rows.ts";
+
+/** Whether an upsert may go without a transaction: it leaves push tokens alone (moving them locks their holders). */
+export const upsertsWithoutLocks = (upsert: ParsedUpsert) => upsert.pushTokens === undefined && upsert.webPushSubscriptions === undefined;
+
+/**
+ * One upsert in two statements and no transaction of its own: the user is
+ * read without a lock, the upsert applied to it, and the user written with
+ * its events by a statement that applies only if the stored user is still
+ * the one read (or, for a new user, still missing). Concurrent upserts of
+ * one user lose nothing: all but one find their read out of date. Returns
+ * the outcome, or undefined when another writer (or a deletion of the user
+ * or of the organization it names) came between: the caller then takes
+ * the locked way (upsertBatch), where such upserts queue up.
+ */
+export async function upsertOptimistically(
+  prisma: PrismaClient,
+  caller: Auth,
+  upsert: ParsedUpsert,
+  now: Date,
+): Promise<UpsertOutcome | undefined> {
+  const { projectId } = caller;
+  const { row, organizationFound } = await readUserUnlocked(prisma, projectId, upsert.id, upsert.organizationId ?? null);
+  if (upsert.organizationId && !organizationFound) return new NotFoundError("organization", upsert.organizationId);
+  const before = row ? { row } : blankUser(projectId, upsert.id, now);
+  const outcomes = new Map<number, UpsertOutcome>();
+  const after = applyUserUpserts(caller, before, [{ index: 0, upsert }], now, outcomes);
+  const outcome = outcomes.get(0) as UpsertOutcome;
+  if (after === before) return outcome;
+
+  const events = recordWithUserWrite(caller, userEvents([{ before: before.row, after: after.row }]));
+  const statement = row ? updateUserStatement(projectId, after.row, events) : writeUsersStatement(projectId, [after.row], events);
+  try {
+    const written = await writeRowsByKey<{ id: string }>(prisma, statement);
+    return written.length === 1 ? outcome : undefined;
+  } catch (error) {
+    if (isForeignKeyViolation(error)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
+
+// A single upsert that leaves push tokens alone reads the user without a lock
+// and writes it only if nobody else did meanwhile; otherwise it takes the
+// locked way. These tests put another writer between its read and its write.
+
+const onPostgres = inject("testDatabase").kind === "postgres";
+const SKIPPED = onPostgres ? "" : " — skipped: PGlite runs one transaction at a time";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.prisma.organization.create({ data: { projectId: server.projectId, id: "opt-org", name: "Org" } });
+});
+afterAll(() => server.close());
+
+const UPSERT = /* GraphQL */ `
+  mutation Upsert($id: ID!, $input: UpsertUserInput!, $options: UpsertOptions) {
+    upsertUser(id: $id, input: $input, options: $options) {
+      __typename
+      ... on UpsertUserSuccess { created user { version properties organization { id } } }
+      ... on NotFoundError { resource id }
+    }
+  }
+`;
+const USER = /* GraphQL */ `query User($id: ID!) { user(id: $id) { version name properties } }`;
+const EVENTS = /* GraphQL */ `query Events($userId: ID!) { events(first: 100, filter: { userId: $userId }) { nodes { type changedFields } } }`;
+
+const upsert = (id: string, input: object) => server.graphql(UPSERT, { id, input });
+
+/** Runs `sql` in a transaction of its own that holds its locks until `commit` is called. */
+async function heldTransaction(sql: string, values: unknown[]) {
+  const client = await (server.db.pool as unknown as pg.Pool).connect();
+  await client.query("BEGIN");
+  await client.query(sql, values);
+  return async () => {
+    await client.query("COMMIT");
+    client.release();
+  };
+}
+
+/** Lets an upsert sent meanwhile reach its write and wait there on the held lock. */
+const untilBlocked = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe("single upserts without locks", () => {
+  test("an upsert of a known user costs two statements: its read and its write with the user's event", async () => {
+    await upsert("opt-count", { name: "Before" });
+    const statements = await server.recordStatements(async () => {
+      const response = await upsert("opt-count", { name: "After", properties: { plan: "pro" } });
+      expect(response.data.upsertUser).toMatchObject({ __typename: "UpsertUserSuccess", created: false, user: { version: 2 } });
+    });
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toContain("directory_events");
+    const events = (await server.graphql(EVENTS, { userId: "opt-count" })).data.events.nodes;
+    expect(events.at(-1)).toEqual({ type: "USER_UPDATED", changedFields: ["name", "properties.plan"] });
+  });
+
+  test("a new user costs the same two statements, and one that changes nothing only its read", async () => {
+    const created = await server.recordStatements(async () => {
+      expect((await upsert("opt-new", { name: "New" })).data.upsertUser.created).toBe(true);
+    });
+    expect(created).toHaveLength(2);
+    const unchanged = await server.recordStatements(async () => {
+      const response = await server.graphql(UPSERT, { id: "opt-new", input: { name: "New" }, options: { touchLastSeen: false } });
+      expect(response.data.upsertUser).toMatchObject({ created: false, user: { version: 1 } });
+    });
+    expect(unchanged).toHaveLength(1);
+  });
+
+  test("a missing organization is NOT_FOUND from the read alone, and nothing is written", async () => {
+    const response = await upsert("opt-orphan", { organizationId: "no-such-org" });
+    expect(response.data.upsertUser).toEqual({ __typename: "NotFoundError", resource: "organization", id: "no-such-org" });
+    expect((await server.graphql(USER, { id: "opt-orphan" })).data.user).toBeNull();
+  });
+
+  test.skipIf(!onPostgres)(
+    `a write committed between the read and the write is kept, and the upsert applies on top of it${SKIPPED}`,
+    async () => {
+      await upsert("opt-raced", { name: "Raced", properties: { first: 1 } });
+      const commit = await heldTransaction(
+        `UPDATE users SET properties = properties || '{"other": 2}', version = version + 1 WHERE project_id = $1::uuid AND id = 'opt-raced'`,
+        [server.projectId],
+      );
+      const pending = upsert("opt-raced", { properties: { mine: 3 } });
+      await untilBlocked();
+      await commit();
+      const response = await pending;
+      expect(response.data.upsertUser).toMatchObject({ created: false, user: { version: 3, properties: { first: 1, other: 2, mine: 3 } } });
+      expect((await server.graphql(USER, { id: "opt-raced" })).data.user).toMatchObject({
+        version: 3,
+        properties: { first: 1, other: 2, mine: 3 },
+      });
+    },
+  );
+
+  test.skipIf(!onPostgres)(`a user deleted between the read and the write is created anew, never brought back${SKIPPED}`, async () => {
+    await upsert("opt-deleted", { name: "Old", properties: { old: true } });
+    await upsert("opt-deleted", { name: "Old again" });
+    const commit = await heldTransaction(`DELETE FROM users WHERE project_id = $1::uuid AND id = 'opt-deleted'`, [server.projectId]);
+    const pending = upsert("opt-deleted", { properties: { new: true } });
+    await untilBlocked();
+    await commit();
+    const response = await pending;
+    expect(response.data.upsertUser).toMatchObject({ created: true, user: { version: 1, properties: { new: true } } });
+    expect((await server.graphql(USER, { id: "opt-deleted" })).data.user).toEqual({ version: 1, name: null, properties: { new: true } });
+  });
+
+  test.skipIf(!onPostgres)(
+    `an organization deleted between the read and the write is NOT_FOUND, and nothing is written${SKIPPED}`,
+    async () => {
+      await server.prisma.organization.create({ data: { projectId: server.projectId, id: "opt-doomed", name: "Doomed" } });
+      const commit = await heldTransaction(`DELETE FROM organizations WHERE project_id = $1::uuid AND id = 'opt-doomed'`, [
+        server.projectId,
+      ]);
+      const pending = upsert("opt-homeless", { organizationId: "opt-doomed" });
+      await untilBlocked();
+      await commit();
+      const response = await pending;
+      expect(response.data.upsertUser).toEqual({ __typename: "NotFoundError", resource: "organization", id: "opt-doomed" });
+      expect((await server.graphql(USER, { id: "opt-homeless" })).data.user).toBeNull();
+    },
+  );
+
+  test("an upsert into an organization that exists joins it", async () => {
+    const response = await upsert("opt-member", { organizationId: "opt-org" });
+    expect(response.data.upsertUser).toMatchObject({ created: true, user: { organization: { id: "opt-org" } } });
+  });
+});
