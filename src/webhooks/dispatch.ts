@@ -31,6 +31,7 @@ export async function enqueueDeliveries(prisma: PrismaClient, limit = 20): Promi
     distinct: ["projectId"],
     select: { projectId: true },
   });
+  if (projects.length === 0) return 0;
   await Promise.all(projects.map(({ projectId }) => numberCommittedEvents(prisma, projectId)));
   return prisma.$transaction(async (tx) => {
     const endpoints = await tx.$queryRaw<{ id: string; project_id: string; cursor_seq: bigint; event_types: string[] }[]>`

@@ -1,7 +1,11 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ANY_PROJECT, type EventSignals } from "../events/signals.ts";
 import { type DispatchOptions, enqueueDeliveries, sendDueDeliveries } from "./dispatch.ts";
+
+/** The least time between two rounds that new events woke: each round costs a few statements however few events it finds. */
+const WAKE_COALESCE_MS = 20;
 
 /**
  * Every gateway runs one: it turns new events into deliveries and sends the
@@ -44,8 +48,11 @@ export function startWebhookWorker(
       } catch (error) {
         if (!stopped) logger.error({ err: error }, "webhook worker: a round failed; retrying");
       }
-      if (busy || pending || stopped) continue;
-      await sleep();
+      if (busy || stopped) continue;
+      // Events written meanwhile: taken by the next round, after a pause in which more gather
+      // (under a steady stream of writes, rounds would otherwise follow one another without end).
+      if (pending) await delay(WAKE_COALESCE_MS);
+      else await sleep();
     }
   })();
   return {
