@@ -62,13 +62,13 @@ export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date):
     throw new VersionConflictError(current.version);
   }
   const isNew = current.version === 0;
-  // Object.assign rather than spreads, here and below: V8's spreads of rows this wide cost several times more (bulk writes 1000).
-  const row: User = Object.assign({}, current, definedOnly(columns), {
-    properties: mergeUserProperties(current.properties as JsonObject, { properties, propertiesOnce }) as User["properties"],
-    tags: editTags(current.tags, { tags, addTags, removeTags }),
-    createdAt: isNew && createdAt ? createdAt : current.createdAt,
-    lastSeenAt: options.touchLastSeen ? now : current.lastSeenAt,
-  });
+  // A copy with its fields set in place, never new ones added: it stays in V8's fast mode (see newUserRow).
+  const row: User = { ...current };
+  Object.assign(row, definedOnly(columns));
+  row.properties = mergeUserProperties(current.properties as JsonObject, { properties, propertiesOnce }) as User["properties"];
+  row.tags = editTags(current.tags, { tags, addTags, removeTags });
+  row.createdAt = isNew && createdAt ? createdAt : current.createdAt;
+  row.lastSeenAt = options.touchLastSeen ? now : current.lastSeenAt;
   Object.assign(row, profileOnceChanges(row, profileOnce));
   const problems: FieldProblem[] = [];
   if (row.tags.length > MAX_TAGS_PER_USER && (tags !== undefined || addTags != null)) {
@@ -85,5 +85,7 @@ export function applyUpsert(before: UserState, upsert: ParsedUpsert, now: Date):
   // As the database's triggers keep it (migration `activity`); the tokens are known whenever web push subscriptions are set.
   if (tokens !== undefined) row.hasPushToken = tokens.length > 0 || (row.webPushSubscriptions as unknown[]).length > 0;
   if (!isNew && isDeepStrictEqual(row, current) && isDeepStrictEqual(tokens, before.pushTokens)) return before;
-  return { row: Object.assign({}, row, { version: current.version + 1, updatedAt: now }), pushTokens: tokens };
+  row.version = current.version + 1;
+  row.updatedAt = now;
+  return { row, pushTokens: tokens };
 }
