@@ -127,4 +127,26 @@ describe("single upserts without locks", () => {
     const response = await upsert("opt-member", { organizationId: "opt-org" });
     expect(response.data.upsertUser).toMatchObject({ created: true, user: { organization: { id: "opt-org" } } });
   });
+
+  test("single upserts racing bulk upserts and organization moves of the same users keep every write, and none fails", async () => {
+    const ids = ["opt-mixed-a", "opt-mixed-b"];
+    const BULK = /* GraphQL */ `mutation Bulk($users: [BulkUpsertUserInput!]!) { upsertUsers(users: $users) { failedCount } }`;
+    const singles = Array.from({ length: 60 }, (_, i) =>
+      upsert(ids[i % 2]!, { properties: { [`single${i}`]: i }, organizationId: i % 3 === 0 ? "opt-org" : undefined }),
+    );
+    const bulks = Array.from({ length: 6 }, (_, j) =>
+      server.graphql(BULK, { users: ids.map((id) => ({ id, input: { properties: { [`bulk${j}`]: j }, addTags: [`t${j}`] } })) }),
+    );
+    const responses = await Promise.all([...singles, ...bulks]);
+    for (const response of responses.slice(0, 60)) expect(response.data.upsertUser.__typename).toBe("UpsertUserSuccess");
+    for (const response of responses.slice(60)) expect(response.data.upsertUsers.failedCount).toBe(0);
+    for (const [n, id] of ids.entries()) {
+      const user = (await server.graphql(USER, { id })).data.user;
+      const singleKeys = Array.from({ length: 30 }, (_, k) => `single${2 * k + n}`);
+      const bulkKeys = Array.from({ length: 6 }, (_, j) => `bulk${j}`);
+      expect(Object.keys(user.properties).sort()).toEqual([...singleKeys, ...bulkKeys].sort());
+      // Every write of the user, single or bulk, made one version.
+      expect(user.version).toBe(30 + 6);
+    }
+  });
 });

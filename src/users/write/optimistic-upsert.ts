@@ -1,6 +1,6 @@
 import type { Auth } from "../../auth/caller.ts";
 import { writeRowsByKey } from "../../db/direct-reads.ts";
-import { isForeignKeyViolation } from "../../db/driver-errors.ts";
+import { isForeignKeyViolation, isWriteConflict } from "../../db/driver-errors.ts";
 import type { PrismaClient } from "../../db/generated/prisma/client.ts";
 import { NotFoundError } from "../../errors.ts";
 import { recordWithUserWrite } from "../../events/record.ts";
@@ -20,7 +20,7 @@ export const upsertsWithoutLocks = (upsert: ParsedUpsert) => upsert.pushTokens =
  * the one read (or, for a new user, still missing). Concurrent upserts of
  * one user lose nothing: all but one find their read out of date. Returns
  * the outcome, or undefined when another writer (or a deletion of the user
- * or of the organization it names) came between: the caller then takes
+ * or of the organization it names, or a deadlock with one) came between: the caller then takes
  * the locked way (upsertBatch), where such upserts queue up.
  */
 export async function upsertOptimistically(
@@ -44,7 +44,8 @@ export async function upsertOptimistically(
     const written = await writeRowsByKey<{ id: string }>(prisma, statement);
     return written.length === 1 ? outcome : undefined;
   } catch (error) {
-    if (isForeignKeyViolation(error)) return undefined;
+    // The organization went meanwhile, or PostgreSQL broke a deadlock with a writer holding it: the locked way decides.
+    if (isForeignKeyViolation(error) || isWriteConflict(error)) return undefined;
     throw error;
   }
 }
