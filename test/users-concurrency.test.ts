@@ -1,6 +1,7 @@
 import { setTimeout } from "node:timers/promises";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { isUpsertError, upsertBatch, WRITE_TRANSACTION } from "../src/users/write/upsert-batch.ts";
+import { inTransaction } from "../src/db/direct-reads.ts";
+import { isUpsertError, upsertBatch } from "../src/users/write/upsert-batch.ts";
 import { parseUpsert } from "../src/users/write/upsert-input.ts";
 import { keyCaller } from "./support/callers.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
@@ -95,10 +96,7 @@ test("an upsert locks the users whose push tokens it takes in id order, so swapp
   // PostgreSQL aborted for a deadlock, which would hide one here.
   await swapTokens(["bare-a", "bare-b"], 50, async (id, token) => {
     const upsert = parseUpsert(id, { pushTokens: [{ provider: "APNS", token }] });
-    const [outcome] = await server.prisma.$transaction(
-      (tx) => upsertBatch(tx, keyCaller(server.projectId), [upsert], new Date()),
-      WRITE_TRANSACTION,
-    );
+    const [outcome] = await inTransaction(server.prisma, (tx) => upsertBatch(tx, keyCaller(server.projectId), [upsert], new Date()));
     expect(isUpsertError(outcome)).toBe(false);
   });
 });
@@ -113,7 +111,7 @@ test.skipIf(!onPostgres)(
     await server.graphql(UPSERT, { id: "moving-c", input: { pushTokens: [token] } });
     const statements: string[] = [];
     const record = (event: { query: string }) => statements.push(event.query);
-    (server.prisma as unknown as { $on(event: "query", listener: typeof record): void }).$on("query", record);
+    server.db.onStatement(record);
 
     // Another writer holds the token's holder, and hands the token on once the upsert waits for it.
     let holding!: () => void;

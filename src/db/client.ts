@@ -7,7 +7,7 @@ import type pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseLocation } from "../config.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
-import { type RowReader, readDirectly, type StatementListener } from "./direct-reads.ts";
+import { type RowReader, readDirectly, type StatementListener, type TransactionRunner, type TransactionStatement } from "./direct-reads.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { requestCancellingPool } from "./request-cancellation.ts";
 
@@ -66,7 +66,12 @@ export async function openDatabase(location: DatabaseLocation, options: Database
     });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
-    const onStatement = withDirectReads(prisma, async (text, values, name) => (await pool.query({ text, values, name })).rows, options);
+    const onStatement = withDirectReads(
+      prisma,
+      async (text, values, name) => (await pool.query({ text, values, name })).rows,
+      (work) => poolTransaction(pool, work),
+      options,
+    );
     const close = async () => {
       await prisma.$disconnect();
       await pool.end();
@@ -107,7 +112,18 @@ export async function openPGlite(dataDir: string): Promise<{ pglite: PGlite; clo
 export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}, closePGlite = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = createClient(adapterFactory, options);
-  const onStatement = withDirectReads(prisma, async (text, values) => (await pglite.query(text, values)).rows, options);
+  const onStatement = withDirectReads(
+    prisma,
+    async (text, values) => (await pglite.query(text, values)).rows,
+    (work) =>
+      pglite.transaction((tx) =>
+        work(async (text, values) => {
+          const { rows, affectedRows } = await tx.query(text, values);
+          return { rows, count: affectedRows ?? 0 };
+        }),
+      ),
+    options,
+  );
   return {
     prisma,
     adapterFactory,
@@ -120,9 +136,36 @@ export function wrapPGlite(pglite: PGlite, options: DatabaseOptions = {}, closeP
   };
 }
 
-/** Hot reads through `read` beside Prisma; with `queryEvents`, one way to hear the statements of both. */
-function withDirectReads(prisma: PrismaClient, read: RowReader, { queryEvents = false }: DatabaseOptions) {
-  const onDirectRead = readDirectly(prisma, read);
+/**
+ * A transaction on one connection of the pool: BEGIN, `work`, COMMIT, or
+ * ROLLBACK when it throws; a connection whose ROLLBACK failed is closed
+ * rather than handed to the next caller.
+ */
+async function poolTransaction<Result>(pool: pg.Pool, work: (run: TransactionStatement) => Promise<Result>): Promise<Result> {
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query("BEGIN");
+    const result = await work(async (text, values) => {
+      const { rows, rowCount } = await client.query({ text, values });
+      return { rows, count: rowCount ?? 0 };
+    });
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    broken = await client.query("ROLLBACK").then(
+      () => undefined,
+      (rollbackError: unknown) => rollbackError,
+    );
+    throw error;
+  } finally {
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}
+
+/** Hot reads and transactions through the driver beside Prisma; with `queryEvents`, one way to hear the statements of both. */
+function withDirectReads(prisma: PrismaClient, read: RowReader, transact: TransactionRunner, { queryEvents = false }: DatabaseOptions) {
+  const onDirectRead = readDirectly(prisma, read, transact);
   return (listener: StatementListener) => {
     if (!queryEvents) throw new Error("Statements are heard only on a database opened with queryEvents.");
     (prisma as unknown as { $on(event: "query", listener: StatementListener): void }).$on("query", listener);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { inTransaction } from "../db/direct-reads.ts";
 import type { PrismaClient } from "../db/generated/prisma/client.ts";
 import { ValidationError } from "../errors.ts";
 import { claimIdempotencyKey, requestHash } from "../users/write/idempotency.ts";
@@ -27,7 +28,7 @@ export async function claimSendKey(
   waitMs: number,
 ): Promise<StoredSend | undefined> {
   const claim = { key, operation: OPERATION, hash: requestHash(request) };
-  const claimed = await prisma.$transaction((tx) => claimIdempotencyKey(tx, projectId, claim, new Date()));
+  const claimed = await inTransaction(prisma, (tx) => claimIdempotencyKey(tx, projectId, claim, new Date()));
   if (claimed === undefined) return undefined;
   const until = Date.now() + waitMs;
   let response = claimed;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Auth } from "../auth/caller.ts";
+import { prismaStatements } from "../db/direct-reads.ts";
 import type { PrismaClient, PushDelivery } from "../db/generated/prisma/client.ts";
 import type { DecisionReason } from "../preferences/decide.ts";
 import { resolveRecipients } from "../preferences/resolve-recipients.ts";
@@ -80,7 +81,9 @@ export async function sendPush(
     await prisma.$transaction(async (tx) => {
       await removeGoneTargets(tx, projectId, gone, new Date());
       if (idempotencyKey) {
-        await recordIdempotentResponse(tx, projectId, idempotencyKey, { deliveryIds: deliveries.map((delivery) => delivery.id) });
+        await recordIdempotentResponse(prismaStatements(tx), projectId, idempotencyKey, {
+          deliveryIds: deliveries.map((delivery) => delivery.id),
+        });
       }
     });
     return { deliveries, ...countDeliveries(deliveries), replayed: false };

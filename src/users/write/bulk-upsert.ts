@@ -1,8 +1,9 @@
 import type { Auth } from "../../auth/caller.ts";
+import { inTransaction } from "../../db/direct-reads.ts";
 import type { PrismaClient } from "../../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../../db/retry.ts";
 import { requestError } from "../../graphql/request-errors.ts";
-import { isUpsertError, type UpsertOutcome, upsertBatch, WRITE_TRANSACTION } from "./upsert-batch.ts";
+import { isUpsertError, type UpsertOutcome, upsertBatch } from "./upsert-batch.ts";
 import { safeParseUpsert, type UpsertInput } from "./upsert-input.ts";
 
 export const MAX_BULK_UPSERT = 1000;
@@ -32,7 +33,7 @@ export async function upsertUsers(
   }
   const upserts = users.map(({ id, input }) => safeParseUpsert(id, input));
   const now = new Date();
-  const results = await retryOnWriteConflict(() => prisma.$transaction((tx) => upsertBatch(tx, caller, upserts, now), WRITE_TRANSACTION));
+  const results = await retryOnWriteConflict(() => inTransaction(prisma, (tx) => upsertBatch(tx, caller, upserts, now)));
   const failedCount = results.filter(isUpsertError).length;
   const createdCount = results.filter((result) => !isUpsertError(result) && result.created).length;
   return { results, createdCount, updatedCount: results.length - failedCount - createdCount, failedCount };

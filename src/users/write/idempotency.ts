@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Prisma, PrismaClient } from "../../db/generated/prisma/client.ts";
+import type { SqlTransaction } from "../../db/direct-reads.ts";
+import { Prisma, type PrismaClient } from "../../db/generated/prisma/client.ts";
 import { ValidationError } from "../../errors.ts";
 
 /** How long a key replays its first result. */
@@ -7,6 +8,8 @@ const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** A request that carries an idempotency key; `hash` stands for everything else it asks. */
 export type IdempotentRequest = { key: string; operation: string; hash: string };
+
+type StoredRecord = { operation: string; requestHash: string; response: Prisma.JsonValue };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -27,21 +30,24 @@ export function requestHash(request: unknown): string {
  * free again. The same key with another request is a `conflict`.
  */
 export async function claimIdempotencyKey(
-  tx: Prisma.TransactionClient,
+  tx: SqlTransaction,
   projectId: string,
   { key, operation, hash }: IdempotentRequest,
   now: Date,
 ): Promise<Prisma.JsonValue | undefined> {
   const expiresAt = new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS);
-  const claimed = await tx.$executeRaw`
+  const claimed = await tx.execute(Prisma.sql`
     INSERT INTO idempotency_records AS r (project_id, key, operation, request_hash, response, created_at, expires_at)
     VALUES (${projectId}::uuid, ${key}, ${operation}, ${hash}, 'null', ${now}, ${expiresAt})
     ON CONFLICT (project_id, key) DO UPDATE SET
       operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash, response = EXCLUDED.response,
       created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-    WHERE r.expires_at <= ${now}`;
+    WHERE r.expires_at <= ${now}`);
   if (claimed === 1) return undefined;
-  const record = await tx.idempotencyRecord.findUniqueOrThrow({ where: { projectId_key: { projectId, key } } });
+  // Claimed by another request (committed, as the claim waited for it): there is a record.
+  const [record] = (await tx.rows<StoredRecord>(Prisma.sql`
+    SELECT operation, request_hash AS "requestHash", response FROM idempotency_records
+    WHERE project_id = ${projectId}::uuid AND key = ${key}`)) as [StoredRecord];
   if (record.operation !== operation || record.requestHash !== hash) {
     throw new ValidationError([
       { field: "options.idempotencyKey", reason: "conflict", message: "was already used for a different request" },
@@ -52,12 +58,14 @@ export async function claimIdempotencyKey(
 
 /** Stores the response the key replays from now on; in the transaction that claimed it. */
 export async function recordIdempotentResponse(
-  tx: Prisma.TransactionClient,
+  tx: SqlTransaction,
   projectId: string,
   key: string,
   response: Prisma.InputJsonValue,
 ): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { projectId_key: { projectId, key } }, data: { response } });
+  await tx.execute(Prisma.sql`
+    UPDATE idempotency_records SET response = ${JSON.stringify(response)}::jsonb
+    WHERE project_id = ${projectId}::uuid AND key = ${key}`);
 }
 
 /**

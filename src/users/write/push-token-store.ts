@@ -1,8 +1,8 @@
-import type { Prisma } from "../../db/generated/prisma/client.ts";
-import type { JsonObject } from "../../json.ts";
+import type { SqlTransaction } from "../../db/direct-reads.ts";
+import { Prisma } from "../../db/generated/prisma/client.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 
-type Transaction = Prisma.TransactionClient;
+type Transaction = SqlTransaction;
 
 /** The push tokens of these users, each list in its stored order. */
 export async function readPushTokens(
@@ -10,14 +10,13 @@ export async function readPushTokens(
   projectId: string,
   userIds: readonly string[],
 ): Promise<Map<string, PushTokenValue[]>> {
-  const rows = await tx.pushToken.findMany({
-    where: { projectId, userId: { in: [...userIds] } },
-    orderBy: [{ userId: "asc" }, { position: "asc" }],
-    select: { userId: true, provider: true, token: true, environment: true, device: true },
-  });
+  const rows = await tx.rows<PushTokenValue & { userId: string }>(Prisma.sql`
+    SELECT user_id AS "userId", provider, token, environment, device FROM push_tokens
+    WHERE project_id = ${projectId}::uuid AND user_id = ANY(${userIds}::text[])
+    ORDER BY user_id, position`);
   const lists = new Map<string, PushTokenValue[]>();
-  for (const { userId, device, ...token } of rows) {
-    lists.set(userId, [...(lists.get(userId) ?? []), { ...token, device: device as JsonObject | null }]);
+  for (const { userId, provider, token, environment, device } of rows) {
+    lists.set(userId, [...(lists.get(userId) ?? []), { provider, token, environment, device }]);
   }
   return lists;
 }
@@ -39,7 +38,7 @@ export async function replacePushTokens(
   const userIds = [...lists.keys()];
   const tokens = JSON.stringify([...lists].flatMap(([userId, list]) => list.map((token, position) => ({ userId, ...token, position }))));
   // Lock the tokens other users hold first, so that none moves elsewhere before ours does.
-  await tx.$executeRaw`
+  await tx.execute(Prisma.sql`
     WITH taken AS (
       SELECT p.user_id FROM push_tokens p
       JOIN jsonb_to_recordset(${tokens}::jsonb) AS t(provider "PushProvider", token text)
@@ -48,14 +47,14 @@ export async function replacePushTokens(
       ORDER BY p.provider, p.token
       FOR UPDATE OF p)
     UPDATE users SET version = version + 1, updated_at = ${now}
-    WHERE project_id = ${projectId}::uuid AND id IN (SELECT user_id FROM taken)`;
-  await tx.$executeRaw`
+    WHERE project_id = ${projectId}::uuid AND id IN (SELECT user_id FROM taken)`);
+  await tx.execute(Prisma.sql`
     DELETE FROM push_tokens p
     WHERE p.project_id = ${projectId}::uuid AND p.user_id = ANY(${userIds}::text[])
       AND NOT EXISTS (
         SELECT 1 FROM jsonb_to_recordset(${tokens}::jsonb) AS t(provider "PushProvider", token text)
-        WHERE t.provider = p.provider AND t.token = p.token)`;
-  await tx.$executeRaw`
+        WHERE t.provider = p.provider AND t.token = p.token)`);
+  await tx.execute(Prisma.sql`
     INSERT INTO push_tokens (project_id, user_id, provider, token, environment, device, position)
     SELECT ${projectId}::uuid, t."userId", t.provider, t.token, t.environment, t.device, t.position
     FROM jsonb_to_recordset(${tokens}::jsonb)
@@ -63,5 +62,5 @@ export async function replacePushTokens(
     ORDER BY t.provider, t.token
     ON CONFLICT (project_id, provider, token) DO UPDATE SET
       user_id = EXCLUDED.user_id, environment = EXCLUDED.environment, device = EXCLUDED.device,
-      position = EXCLUDED.position`;
+      position = EXCLUDED.position`);
 }

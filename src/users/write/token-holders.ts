@@ -1,17 +1,18 @@
-import type { Prisma, User } from "../../db/generated/prisma/client.ts";
+import type { SqlTransaction } from "../../db/direct-reads.ts";
+import { Prisma, type User } from "../../db/generated/prisma/client.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 import { lockUsers } from "./user-rows.ts";
 
-type Transaction = Prisma.TransactionClient;
+type Transaction = SqlTransaction;
 type TokenKey = Pick<PushTokenValue, "provider" | "token">;
 
 /** The users of the project who hold any of these tokens now. */
 async function tokenHolders(tx: Transaction, projectId: string, tokens: string): Promise<string[]> {
-  const rows = await tx.$queryRaw<{ userId: string }[]>`
+  const rows = await tx.rows<{ userId: string }>(Prisma.sql`
     SELECT DISTINCT p.user_id AS "userId" FROM push_tokens p
     JOIN jsonb_to_recordset(${tokens}::jsonb) AS t(provider "PushProvider", token text)
       ON p.provider = t.provider AND p.token = t.token
-    WHERE p.project_id = ${projectId}::uuid`;
+    WHERE p.project_id = ${projectId}::uuid`);
   return rows.map(({ userId }) => userId);
 }
 
@@ -37,15 +38,15 @@ export async function lockUsersAndTokenHolders(
   const tokens = JSON.stringify(claimed.map(({ provider, token }) => ({ provider, token })));
   const locking = new Set([...ids, ...(await tokenHolders(tx, projectId, tokens))]);
   for (;;) {
-    await tx.$executeRaw`SAVEPOINT lock_token_holders`;
+    await tx.execute(Prisma.sql`SAVEPOINT lock_token_holders`);
     const rows = await lockUsers(tx, projectId, [...locking]);
     const unlocked = (await tokenHolders(tx, projectId, tokens)).filter((id) => !locking.has(id));
     if (unlocked.length === 0) {
-      await tx.$executeRaw`RELEASE SAVEPOINT lock_token_holders`;
+      await tx.execute(Prisma.sql`RELEASE SAVEPOINT lock_token_holders`);
       const wanted = new Set(ids);
       return rows.filter((row) => wanted.has(row.id));
     }
-    await tx.$executeRaw`ROLLBACK TO SAVEPOINT lock_token_holders`;
+    await tx.execute(Prisma.sql`ROLLBACK TO SAVEPOINT lock_token_holders`);
     for (const id of unlocked) locking.add(id);
   }
 }

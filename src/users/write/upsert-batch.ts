@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Auth } from "../../auth/caller.ts";
 import { upsertOutOfReach } from "../../auth/reach.ts";
-import type { Prisma, User } from "../../db/generated/prisma/client.ts";
+import type { SqlTransaction } from "../../db/direct-reads.ts";
+import type { User } from "../../db/generated/prisma/client.ts";
 import { NotFoundError, ValidationError, VersionConflictError } from "../../errors.ts";
 import { recordWithUserWrite } from "../../events/record.ts";
 import { userEvents } from "../../events/user-events.ts";
@@ -13,7 +14,7 @@ import { lockUsersAndTokenHolders } from "./token-holders.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
 import { lockUsers, writeUsers } from "./user-rows.ts";
 
-type Transaction = Prisma.TransactionClient;
+type Transaction = SqlTransaction;
 
 export type UpsertSuccess = { user: User; created: boolean };
 export type UpsertError = ValidationError | VersionConflictError | NotFoundError;
@@ -22,9 +23,6 @@ export type UpsertOutcome = UpsertSuccess | UpsertError;
 
 export const isUpsertError = (outcome: unknown): outcome is UpsertError =>
   outcome instanceof ValidationError || outcome instanceof VersionConflictError || outcome instanceof NotFoundError;
-
-/** Room for a batch of 1000 users on a busy embedded database; a stuck transaction still ends. */
-export const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
 
 /** The upserts of one user, in input order, each with its index in the batch. */
 export type UserUpserts = { index: number; upsert: ParsedUpsert }[];

@@ -1,4 +1,5 @@
 import type { Auth } from "../../auth/caller.ts";
+import { inTransaction } from "../../db/direct-reads.ts";
 import type { Prisma, PrismaClient, User } from "../../db/generated/prisma/client.ts";
 import { retryOnWriteConflict } from "../../db/retry.ts";
 import { DATE_FIELDS } from "../user-fields.ts";
@@ -10,7 +11,7 @@ import {
   requestHash,
 } from "./idempotency.ts";
 import { upsertOptimistically, upsertsWithoutLocks } from "./optimistic-upsert.ts";
-import { isUpsertError, type UpsertOutcome, type UpsertSuccess, upsertBatch, WRITE_TRANSACTION } from "./upsert-batch.ts";
+import { isUpsertError, type UpsertOutcome, type UpsertSuccess, upsertBatch } from "./upsert-batch.ts";
 import { parseUpsert, type UpsertInput, type UpsertOptions } from "./upsert-input.ts";
 
 /**
@@ -46,7 +47,7 @@ export async function upsertUser(
     if (outcome) return outcome;
   }
   const result = await retryOnWriteConflict(() =>
-    prisma.$transaction(async (tx) => {
+    inTransaction(prisma, async (tx) => {
       if (idempotent) {
         const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
         if (replayed !== undefined) return revive(replayed);
@@ -55,7 +56,7 @@ export async function upsertUser(
       if (isUpsertError(outcome)) throw outcome;
       if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
       return outcome;
-    }, WRITE_TRANSACTION),
+    }),
   );
   if (idempotent) await purgeExpiredIdempotencyRecords(prisma, projectId, now);
   return result;

@@ -1,8 +1,8 @@
-import { readRowsByKey } from "../../db/direct-reads.ts";
+import { readRowsByKey, type SqlTransaction } from "../../db/direct-reads.ts";
 import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { selectColumn, USER_COLUMNS } from "../user-fields.ts";
 
-type Transaction = Prisma.TransactionClient;
+type Transaction = SqlTransaction;
 
 /** Every column of `users u`, named as Prisma names the fields, so that raw rows are `User`s. */
 const ALL_COLUMNS = Prisma.raw(USER_COLUMNS.map(({ field }) => selectColumn(field)).join(", "));
@@ -25,11 +25,11 @@ const WRITE_STATEMENT = {
  * batches sharing users wait for each other instead of deadlocking.
  */
 export function lockUsers(tx: Transaction, projectId: string, ids: readonly string[]): Promise<User[]> {
-  return tx.$queryRaw<User[]>`
+  return tx.rows<User>(Prisma.sql`
     SELECT ${ALL_COLUMNS} FROM users u
     WHERE u.project_id = ${projectId}::uuid AND u.id = ANY(${ids}::text[])
     ORDER BY u.id
-    FOR UPDATE`;
+    FOR UPDATE`);
 }
 
 /**
@@ -66,7 +66,7 @@ export async function writeUsers(
   rows: readonly User[],
   withWrite: Prisma.Sql = Prisma.empty,
 ): Promise<string[]> {
-  const written = await tx.$queryRaw<{ id: string }[]>(writeUsersStatement(projectId, rows, withWrite));
+  const written = await tx.rows<{ id: string }>(writeUsersStatement(projectId, rows, withWrite));
   return written.map(({ id }) => id);
 }
 
