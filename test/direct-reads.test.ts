@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readRows, readRowsByKey } from "../src/db/direct-reads.ts";
+import { inTransaction, readRows, readRowsByKey } from "../src/db/direct-reads.ts";
 import { Prisma } from "../src/db/generated/prisma/client.ts";
 import { ORGANIZATION_OF_USER } from "../src/organizations/user-organization-schema.ts";
 import { userSelectList } from "../src/users/read/user-selection.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 // The hot reads go through the driver, not Prisma: their rows must be the
-// rows Prisma reads, value for value, for every column a user has.
+// rows Prisma reads, value for value, for every column a user has. So do the
+// write transactions of upserts (inTransaction).
 
 let server: TestServer;
 beforeAll(async () => {
@@ -63,4 +64,50 @@ test("each read through the driver counts as a statement", async () => {
     await readRowsByKey(server.prisma, sql);
   });
   expect(statements).toEqual([sql.text, sql.text]);
+});
+
+test("a transaction through the driver reads a user as Prisma does, commits what it wrote, and counts its statements", async () => {
+  const lock = Prisma.sql`SELECT u.id, u.tags, u.properties, u.email_suppressed_at AS "emailSuppressedAt", u.platforms::text[] AS platforms
+    FROM users u WHERE u.project_id = ${server.projectId}::uuid AND u.id = 'every-column' FOR UPDATE`;
+  const rename = Prisma.sql`UPDATE users SET nickname = 'Committed' WHERE project_id = ${server.projectId}::uuid AND id = 'every-column'`;
+  let read: unknown[] = [];
+  let changed = 0;
+  const statements = await server.recordStatements(() =>
+    inTransaction(server.prisma, async (tx) => {
+      read = await tx.rows(lock);
+      changed = await tx.execute(rename);
+    }),
+  );
+  expect(read).toEqual(await server.prisma.$queryRaw(lock));
+  expect(changed).toBe(1);
+  expect(statements).toEqual([lock.text, rename.text]);
+  expect(await server.prisma.user.findFirstOrThrow({ where: { id: "every-column" } })).toMatchObject({ nickname: "Committed" });
+});
+
+test("a transaction through the driver that throws leaves nothing written, and its connection goes back outside any transaction", async () => {
+  const rename = (nickname: string) =>
+    Prisma.sql`UPDATE users SET nickname = ${nickname} WHERE project_id = ${server.projectId}::uuid AND id = 'every-column'`;
+  // On a connection handed back inside a transaction, the next transaction would find an id already assigned (or fail: 25P02).
+  const connectionsAreClean = async () => {
+    for (let i = 0; i < 12; i++) {
+      const [fresh] = await inTransaction(server.prisma, (tx) => tx.rows(Prisma.sql`SELECT txid_current_if_assigned() AS xid`));
+      expect(fresh).toEqual({ xid: null });
+    }
+  };
+  await expect(
+    inTransaction(server.prisma, async (tx) => {
+      await tx.execute(rename("Rolled back"));
+      throw new Error("the work failed");
+    }),
+  ).rejects.toThrow("the work failed");
+  await connectionsAreClean();
+  // A statement PostgreSQL refuses aborts the transaction as well.
+  await expect(
+    inTransaction(server.prisma, async (tx) => {
+      await tx.execute(rename("Rolled back too"));
+      await tx.rows(Prisma.sql`SELECT 1 / 0`);
+    }),
+  ).rejects.toMatchObject({ code: "22012" });
+  await connectionsAreClean();
+  expect(await server.prisma.user.findFirstOrThrow({ where: { id: "every-column" } })).toMatchObject({ nickname: "Committed" });
 });
