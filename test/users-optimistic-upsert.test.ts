@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { startTestServer, type TestServer } from "./support/test-server.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./support/test-server.ts";
 
 // A single upsert that leaves push tokens alone reads the user without a lock
 // and writes it only if nobody else did meanwhile; otherwise it takes the
@@ -149,4 +149,44 @@ describe("single upserts without locks", () => {
       expect(user.version).toBe(30 + 6);
     }
   });
+
+  test("an upsert with a new idempotency key records it with the write: read, write, and the purge of expired keys", async () => {
+    await upsert("opt-keyed", { name: "Before" });
+    const options = { idempotencyKey: "opt-key-1" };
+    let first!: GraphQLResponse;
+    const statements = await server.recordStatements(async () => {
+      first = await server.graphql(UPSERT, { id: "opt-keyed", input: { properties: { n: 1 } }, options });
+    });
+    expect(first.data.upsertUser).toMatchObject({ __typename: "UpsertUserSuccess", user: { version: 2 } });
+    expect(statements).toHaveLength(3);
+    expect(statements[1]).toContain("idempotency_records");
+    // The replay answers the first result and writes nothing.
+    const replay = await server.graphql(UPSERT, { id: "opt-keyed", input: { properties: { n: 1 } }, options });
+    expect(replay.data).toEqual(first.data);
+    expect((await server.graphql(USER, { id: "opt-keyed" })).data.user.version).toBe(2);
+  });
+
+  test.skipIf(!onPostgres)(
+    `a key another request takes between the read and the write undoes the write: the upsert answers the key's conflict${SKIPPED}`,
+    async () => {
+      await upsert("opt-key-victim", { name: "Unchanged" });
+      const commit = await heldTransaction(
+        `INSERT INTO idempotency_records (project_id, key, operation, request_hash, response, created_at, expires_at)
+         VALUES ($1::uuid, 'opt-key-2', 'upsertUser', 'another request', '{}', now(), now() + interval '1 day')`,
+        [server.projectId],
+      );
+      const pending = server.graphql(UPSERT, {
+        id: "opt-key-victim",
+        input: { name: "Changed" },
+        options: { idempotencyKey: "opt-key-2" },
+      });
+      await untilBlocked();
+      await commit();
+      const response = await pending;
+      expect(response.data.upsertUser).toMatchObject({ __typename: "ValidationError" });
+      expect((await server.graphql(USER, { id: "opt-key-victim" })).data.user).toMatchObject({ name: "Unchanged", version: 1 });
+      const events = (await server.graphql(EVENTS, { userId: "opt-key-victim" })).data.events.nodes;
+      expect(events.map((event: { type: string }) => event.type)).toEqual(["USER_CREATED"]);
+    },
+  );
 });

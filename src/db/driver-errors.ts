@@ -31,3 +31,6 @@ export const isWriteConflict = (error: unknown) =>
 
 /** A row refers to one that does not exist (SQLSTATE 23503): deleted meanwhile, when the statement checked it before. */
 export const isForeignKeyViolation = (error: unknown) => sqlStateOf(error) === "23503";
+
+/** A row's key is taken already (SQLSTATE 23505), by a writer that committed meanwhile. */
+export const isUniqueViolation = (error: unknown) => sqlStateOf(error) === "23505";

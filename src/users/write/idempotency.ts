@@ -69,6 +69,26 @@ export async function recordIdempotentResponse(
 }
 
 /**
+ * For a statement that writes users in a CTE named `written`: a further CTE
+ * that records the key with `response`, if the statement wrote anything, in
+ * the same round trip. For a key the caller found free: should another
+ * request have taken it meanwhile, the insert fails (unique violation,
+ * 23505) and so does the whole statement, its writes undone.
+ */
+export function recordKeyWithUserWrite(
+  projectId: string,
+  { key, operation, hash }: IdempotentRequest,
+  now: Date,
+  response: Prisma.InputJsonValue,
+): Prisma.Sql {
+  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS);
+  return Prisma.sql`, recorded_key AS (
+    INSERT INTO idempotency_records (project_id, key, operation, request_hash, response, created_at, expires_at)
+    SELECT ${projectId}::uuid, ${key}, ${operation}, ${hash}, ${JSON.stringify(response)}::jsonb, ${now}, ${expiresAt}
+    WHERE EXISTS (SELECT 1 FROM written))`;
+}
+
+/**
  * Deletes expired records of the project, a bounded number at a time.
  * Skips rows another transaction holds, so it never waits or deadlocks.
  */

@@ -16,10 +16,10 @@ import { parseUpsert, type UpsertInput, type UpsertOptions } from "./upsert-inpu
 
 /**
  * Creates the user or changes what the input names. Most upserts are one
- * read and one conditional write (upsertOptimistically); one that moves push
- * tokens, carries an idempotency key or lost a race runs in one transaction
- * holding the user's row lock, so concurrent upserts of one user queue up
- * and lose nothing. Throws ValidationError, VersionConflictError or
+ * read and one conditional write (upsertOptimistically), which records an
+ * idempotency key too; one that moves push tokens, replays a key or lost a
+ * race runs in one transaction holding the user's row lock, so concurrent
+ * upserts of one user queue up and lose nothing. Throws ValidationError, VersionConflictError or
  * NotFoundError (organization, or a user outside the caller's reach), having
  * written nothing.
  */
@@ -41,23 +41,24 @@ export async function upsertUser(
       }
     : undefined;
   const now = new Date();
-  if (!idempotent && upsertsWithoutLocks(upsert)) {
-    const outcome = await upsertOptimistically(prisma, caller, upsert, now);
-    if (outcome && isUpsertError(outcome)) throw outcome;
-    if (outcome) return outcome;
-  }
-  const result = await retryOnWriteConflict(() =>
-    inTransaction(prisma, async (tx) => {
-      if (idempotent) {
-        const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
-        if (replayed !== undefined) return revive(replayed);
-      }
-      const [outcome] = (await upsertBatch(tx, caller, [upsert], now)) as [UpsertOutcome];
-      if (isUpsertError(outcome)) throw outcome;
-      if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
-      return outcome;
-    }),
-  );
+  const unlocked = upsertsWithoutLocks(upsert)
+    ? await upsertOptimistically(prisma, caller, upsert, now, idempotent && { request: idempotent, response: asJson })
+    : undefined;
+  if (unlocked && isUpsertError(unlocked)) throw unlocked;
+  const result =
+    unlocked ??
+    (await retryOnWriteConflict(() =>
+      inTransaction(prisma, async (tx) => {
+        if (idempotent) {
+          const replayed = await claimIdempotencyKey(tx, projectId, idempotent, now);
+          if (replayed !== undefined) return revive(replayed);
+        }
+        const [outcome] = (await upsertBatch(tx, caller, [upsert], now)) as [UpsertOutcome];
+        if (isUpsertError(outcome)) throw outcome;
+        if (idempotent) await recordIdempotentResponse(tx, projectId, idempotent.key, asJson(outcome));
+        return outcome;
+      }),
+    ));
   if (idempotent) await purgeExpiredIdempotencyRecords(prisma, projectId, now);
   return result;
 }

@@ -32,21 +32,29 @@ export function lockUsers(tx: Transaction, projectId: string, ids: readonly stri
     FOR UPDATE`);
 }
 
+type UnlockedRead = User & { organizationFound: boolean; keyFound: boolean };
+
 /**
- * The stored user (undefined: none), read without a lock, and whether
- * `organizationId` names an organization of the project: one statement by
- * primary keys, through the driver.
+ * The stored user (undefined: none), read without a lock, whether
+ * `organizationId` names an organization of the project, and whether
+ * `idempotencyKey` has a record (expired or not): one statement by primary
+ * keys, through the driver.
  */
-export async function readUserUnlocked(prisma: PrismaClient, projectId: string, id: string, organizationId: string | null) {
-  const [{ organizationFound, ...row }] = (await readRowsByKey<User & { organizationFound: boolean }>(
+export async function readUserUnlocked(
+  prisma: PrismaClient,
+  projectId: string,
+  id: string,
+  { organizationId, idempotencyKey }: { organizationId: string | null; idempotencyKey: string | null },
+) {
+  const [{ organizationFound, keyFound, ...row }] = (await readRowsByKey<UnlockedRead>(
     prisma,
     Prisma.sql`
-      SELECT ${ALL_COLUMNS}, EXISTS (
-        SELECT 1 FROM organizations o WHERE o.project_id = ${projectId}::uuid AND o.id = ${organizationId}
-      ) AS "organizationFound"
+      SELECT ${ALL_COLUMNS},
+        EXISTS (SELECT 1 FROM organizations o WHERE o.project_id = ${projectId}::uuid AND o.id = ${organizationId}) AS "organizationFound",
+        EXISTS (SELECT 1 FROM idempotency_records r WHERE r.project_id = ${projectId}::uuid AND r.key = ${idempotencyKey}) AS "keyFound"
       FROM (VALUES (1)) AS one (x) LEFT JOIN users u ON u.project_id = ${projectId}::uuid AND u.id = ${id}`,
-  )) as [User & { organizationFound: boolean }];
-  return { row: row.id === null ? undefined : (row as User), organizationFound };
+  )) as [UnlockedRead];
+  return { row: row.id === null ? undefined : (row as User), organizationFound, keyFound };
 }
 
 /**
