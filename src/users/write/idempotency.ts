@@ -6,6 +6,9 @@ import { ValidationError } from "../../errors.ts";
 /** How long a key replays its first result. */
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** When a key recorded at `now` expires. */
+const expiryOf = (now: Date) => new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS);
+
 /** A request that carries an idempotency key; `hash` stands for everything else it asks. */
 export type IdempotentRequest = { key: string; operation: string; hash: string };
 
@@ -35,7 +38,7 @@ export async function claimIdempotencyKey(
   { key, operation, hash }: IdempotentRequest,
   now: Date,
 ): Promise<Prisma.JsonValue | undefined> {
-  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS);
+  const expiresAt = expiryOf(now);
   const claimed = await tx.execute(Prisma.sql`
     INSERT INTO idempotency_records AS r (project_id, key, operation, request_hash, response, created_at, expires_at)
     VALUES (${projectId}::uuid, ${key}, ${operation}, ${hash}, 'null', ${now}, ${expiresAt})
@@ -81,10 +84,9 @@ export function recordKeyWithUserWrite(
   now: Date,
   response: Prisma.InputJsonValue,
 ): Prisma.Sql {
-  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS);
   return Prisma.sql`, recorded_key AS (
     INSERT INTO idempotency_records (project_id, key, operation, request_hash, response, created_at, expires_at)
-    SELECT ${projectId}::uuid, ${key}, ${operation}, ${hash}, ${JSON.stringify(response)}::jsonb, ${now}, ${expiresAt}
+    SELECT ${projectId}::uuid, ${key}, ${operation}, ${hash}, ${JSON.stringify(response)}::jsonb, ${now}, ${expiryOf(now)}
     WHERE EXISTS (SELECT 1 FROM written))`;
 }
 

@@ -24,8 +24,9 @@ export const upsertsWithoutLocks = (upsert: ParsedUpsert) => upsert.pushTokens =
  * the one read (or, for a new user, still missing). Concurrent upserts of
  * one user lose nothing: all but one find their read out of date. Returns
  * the outcome, or undefined when another writer (or a deletion of the user
- * or of the organization it names, or a deadlock with one) came between: the caller then takes
- * the locked way (upsertBatch), where such upserts queue up.
+ * or of the organization it names, or a deadlock with one) came between:
+ * the caller then takes the locked way (upsertBatch), where such upserts
+ * queue up.
  *
  * With `key`, the key is recorded in the same statement, when it had no
  * record when read and the upsert writes; otherwise (a replay, a key taken

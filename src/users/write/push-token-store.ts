@@ -2,11 +2,9 @@ import type { SqlTransaction } from "../../db/direct-reads.ts";
 import { Prisma } from "../../db/generated/prisma/client.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 
-type Transaction = SqlTransaction;
-
 /** The push tokens of these users, each list in its stored order. */
 export async function readPushTokens(
-  tx: Transaction,
+  tx: SqlTransaction,
   projectId: string,
   userIds: readonly string[],
 ): Promise<Map<string, PushTokenValue[]>> {
@@ -30,7 +28,7 @@ export async function readPushTokens(
  * holders, taken in id order (lockUsersAndTokenHolders).
  */
 export async function replacePushTokens(
-  tx: Transaction,
+  tx: SqlTransaction,
   projectId: string,
   lists: ReadonlyMap<string, PushTokenValue[]>,
   now: Date,

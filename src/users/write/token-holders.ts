@@ -3,11 +3,10 @@ import { Prisma, type User } from "../../db/generated/prisma/client.ts";
 import type { PushTokenValue } from "./push-tokens.ts";
 import { lockUsers } from "./user-rows.ts";
 
-type Transaction = SqlTransaction;
 type TokenKey = Pick<PushTokenValue, "provider" | "token">;
 
 /** The users of the project who hold any of these tokens now. */
-async function tokenHolders(tx: Transaction, projectId: string, tokens: string): Promise<string[]> {
+async function tokenHolders(tx: SqlTransaction, projectId: string, tokens: string): Promise<string[]> {
   const rows = await tx.rows<{ userId: string }>(Prisma.sql`
     SELECT DISTINCT p.user_id AS "userId" FROM push_tokens p
     JOIN jsonb_to_recordset(${tokens}::jsonb) AS t(provider "PushProvider", token text)
@@ -29,7 +28,7 @@ async function tokenHolders(tx: Transaction, projectId: string, tokens: string):
  * in one ordered statement. Returns the rows of `ids`.
  */
 export async function lockUsersAndTokenHolders(
-  tx: Transaction,
+  tx: SqlTransaction,
   projectId: string,
   ids: readonly string[],
   claimed: readonly TokenKey[],

@@ -14,8 +14,6 @@ import { lockUsersAndTokenHolders } from "./token-holders.ts";
 import type { ParsedUpsert } from "./upsert-input.ts";
 import { lockUsers, writeUsers } from "./user-rows.ts";
 
-type Transaction = SqlTransaction;
-
 export type UpsertSuccess = { user: User; created: boolean };
 export type UpsertError = ValidationError | VersionConflictError | NotFoundError;
 /** What one upsert of a batch came to: the user it left, or why it failed. */
@@ -40,7 +38,7 @@ type Lock = (ids: readonly string[]) => Promise<User[]>;
  * outcome per upsert, in order.
  */
 export async function upsertBatch(
-  tx: Transaction,
+  tx: SqlTransaction,
   caller: Auth,
   upserts: readonly (ParsedUpsert | ValidationError)[],
   now: Date,
@@ -83,7 +81,7 @@ export async function upsertBatch(
  * recorded with them.
  */
 async function upsertRound(
-  tx: Transaction,
+  tx: SqlTransaction,
   caller: Auth,
   now: Date,
   userIds: string[],

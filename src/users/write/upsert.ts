@@ -19,9 +19,9 @@ import { parseUpsert, type UpsertInput, type UpsertOptions } from "./upsert-inpu
  * read and one conditional write (upsertOptimistically), which records an
  * idempotency key too; one that moves push tokens, replays a key or lost a
  * race runs in one transaction holding the user's row lock, so concurrent
- * upserts of one user queue up and lose nothing. Throws ValidationError, VersionConflictError or
- * NotFoundError (organization, or a user outside the caller's reach), having
- * written nothing.
+ * upserts of one user queue up and lose nothing. Throws ValidationError,
+ * VersionConflictError or NotFoundError (organization, or a user outside the
+ * caller's reach), having written nothing.
  */
 export async function upsertUser(
   prisma: PrismaClient,

@@ -2,8 +2,6 @@ import { readRowsByKey, type SqlTransaction } from "../../db/direct-reads.ts";
 import { Prisma, type PrismaClient, type User } from "../../db/generated/prisma/client.ts";
 import { selectColumn, USER_COLUMNS } from "../user-fields.ts";
 
-type Transaction = SqlTransaction;
-
 /** Every column of `users u`, named as Prisma names the fields, so that raw rows are `User`s. */
 const ALL_COLUMNS = Prisma.raw(USER_COLUMNS.map(({ field }) => selectColumn(field)).join(", "));
 
@@ -24,7 +22,7 @@ const WRITE_STATEMENT = {
  * ends. Rows are locked in id order, the order every writer uses, so two
  * batches sharing users wait for each other instead of deadlocking.
  */
-export function lockUsers(tx: Transaction, projectId: string, ids: readonly string[]): Promise<User[]> {
+export function lockUsers(tx: SqlTransaction, projectId: string, ids: readonly string[]): Promise<User[]> {
   return tx.rows<User>(Prisma.sql`
     SELECT ${ALL_COLUMNS} FROM users u
     WHERE u.project_id = ${projectId}::uuid AND u.id = ANY(${ids}::text[])
@@ -69,7 +67,7 @@ export async function readUserUnlocked(
  * recordWithUserWrite).
  */
 export async function writeUsers(
-  tx: Transaction,
+  tx: SqlTransaction,
   projectId: string,
   rows: readonly User[],
   withWrite: Prisma.Sql = Prisma.empty,
