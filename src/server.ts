@@ -9,7 +9,6 @@ import { SecretKeyCache } from "./auth/secret-key-cache.ts";
 import type { Config } from "./config.ts";
 import type { ConnectionPool } from "./db/client.ts";
 import type { PrismaClient } from "./db/generated/prisma/client.ts";
-import { runForRequest } from "./db/request-cancellation.ts";
 import { type EventSignals, inProcessSignals } from "./events/signals.ts";
 import { wakeAfter } from "./events/wake-ups.ts";
 import type { Context } from "./graphql/context.ts";
@@ -106,6 +105,7 @@ export function createServer({
         prisma,
         logger,
         requestId: requestIds.get(request) ?? "",
+        signal: request.signal,
         auth,
         signInThrottle: rateLimiter.signIn,
         passwords,
@@ -128,16 +128,11 @@ export function createServer({
       useGraphQLSSE(),
       knownOperationTypes,
       compiledExecution(logger),
-      // A client that goes away cancels the statements its operation has running (PostgreSQL).
+      // Once a mutation has committed, the subscribers of the project it wrote events for are woken.
       {
         instrumentation: {
-          execute: ({ context }: { context: { request: Request } }, execute: () => void) => runForRequest(context.request.signal, execute),
-        },
-      },
-      // Once a mutation has committed, the subscribers of the projects it wrote events for are woken.
-      {
-        instrumentation: {
-          execute: (_payload: unknown, execute: () => void | Promise<void>) => wakeAfter(execute, eventSignals.publish),
+          execute: ({ context }: { context: Context }, execute: () => void | Promise<void>) =>
+            wakeAfter(context.auth.projectId, execute, eventSignals.publish),
         },
       },
       // Yoga itself answers /health (200 while the process is up); /ready also asks the database.

@@ -16,8 +16,8 @@ builder.queryField("me", (t) =>
     // Open to user tokens and members, which the Query type's default (secret keys only) would refuse.
     skipTypeScopes: true,
     authScopes: { $any: { userToken: true, member: true } },
-    resolve: (_root, _args, { prisma, auth }, info) =>
-      "userId" in auth ? readUser(prisma, auth.projectId, auth.userId, null, userSelectionOf(info, ROOT)) : null,
+    resolve: (_root, _args, { prisma, auth, signal }, info) =>
+      "userId" in auth ? readUser(prisma, auth.projectId, auth.userId, null, userSelectionOf(info, ROOT), signal) : null,
   }),
 );
 

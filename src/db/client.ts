@@ -9,7 +9,7 @@ import type { DatabaseLocation } from "../config.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import { type RowReader, readDirectly, type StatementListener, type TransactionRunner, type TransactionStatement } from "./direct-reads.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { requestCancellingPool } from "./request-cancellation.ts";
+import { connectionPool, queryForRequest } from "./request-cancellation.ts";
 
 export type Database = {
   prisma: PrismaClient;
@@ -59,16 +59,14 @@ export async function openDatabase(location: DatabaseLocation, options: Database
   if (location.kind === "postgres") {
     const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
     // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
-    const pool = requestCancellingPool({
-      connectionString: location.url,
-      max: options.poolSize ?? DEFAULT_POOL_SIZE,
-      options: sessionOptions,
-    });
+    const poolConfig = { connectionString: location.url, max: options.poolSize ?? DEFAULT_POOL_SIZE, options: sessionOptions };
+    const pool = connectionPool(poolConfig);
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
     const onStatement = withDirectReads(
       prisma,
-      async (text, values, name) => (await pool.query({ text, values, name })).rows,
+      async (text, values, name, signal) =>
+        (signal ? await queryForRequest(pool, poolConfig, { text, values, name }, signal) : await pool.query({ text, values, name })).rows,
       (work) => poolTransaction(pool, work),
       options,
     );

@@ -4,9 +4,10 @@ import type { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 /**
  * Runs one statement with its parameters and answers its rows, through the
  * driver itself; with a `name`, as a statement prepared once per connection
- * (where the driver can).
+ * (where the driver can); with a `signal`, cancelled when it aborts (see
+ * request-cancellation.ts).
  */
-export type RowReader = (text: string, values: unknown[], name?: string) => Promise<unknown[]>;
+export type RowReader = (text: string, values: unknown[], name?: string, signal?: AbortSignal) => Promise<unknown[]>;
 
 /** What a listener to the statements of a database hears: the SQL sent, as Prisma's `query` event names it. */
 export type StatementListener = (event: { query: string }) => void;
@@ -42,9 +43,11 @@ export function readDirectly(prisma: PrismaClient, read: RowReader, transact: Tr
  * plans it with its parameters every time (no generic plan on skewed data),
  * and its rows come back in the driver's types, which for the columns these
  * statements read (text, uuid, int4, boolean, timestamptz, jsonb, arrays of
- * text) are the JavaScript values Prisma answers too.
+ * text) are the JavaScript values Prisma answers too. With the `signal` of
+ * the request it reads for, the statement stops when the client goes away.
  */
-export const readRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Row[]> => read<Row>(prisma, sql, false);
+export const readRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql, signal?: AbortSignal): Promise<Row[]> =>
+  read<Row>(prisma, sql, false, signal);
 
 /**
  * As `readRows`, for a statement whose best plan does not depend on its
@@ -53,7 +56,8 @@ export const readRows = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Ro
  * planning it on every request. Never for filters or searches, whose plans
  * depend on the values (see ARCHITECTURE.md on generic plans).
  */
-export const readRowsByKey = <Row>(prisma: PrismaClient, sql: Prisma.Sql): Promise<Row[]> => read<Row>(prisma, sql, true);
+export const readRowsByKey = <Row>(prisma: PrismaClient, sql: Prisma.Sql, signal?: AbortSignal): Promise<Row[]> =>
+  read<Row>(prisma, sql, true, signal);
 
 /**
  * As `readRows`, for one statement that writes on its own, in a transaction of
@@ -70,12 +74,12 @@ export const writeRows = readRows;
  */
 export const writeRowsByKey = readRowsByKey;
 
-function read<Row>(prisma: PrismaClient, sql: Prisma.Sql, prepared: boolean): Promise<Row[]> {
+function read<Row>(prisma: PrismaClient, sql: Prisma.Sql, prepared: boolean, signal: AbortSignal | undefined): Promise<Row[]> {
   const direct = directReads.get(prisma);
   if (!direct) return prisma.$queryRaw<Row[]>(sql);
   const { text, values } = sql;
   for (const listener of direct.listeners) listener({ query: text });
-  return direct.read(text, values, prepared ? statementName(text) : undefined) as Promise<Row[]>;
+  return direct.read(text, values, prepared ? statementName(text) : undefined, signal) as Promise<Row[]>;
 }
 
 /** Statement texts are few (one per selection of fields): their names are kept, up to a bound. */

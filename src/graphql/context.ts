@@ -12,6 +12,11 @@ import type { PushSenders } from "../push/senders.ts";
 export type Context = Readonly<{
   prisma: PrismaClient;
   requestId: string;
+  /**
+   * Aborted when the request's client goes away: the reads handed it are
+   * cancelled then (PostgreSQL), rather than run on for no one.
+   */
+  signal: AbortSignal;
   auth: Auth;
   logger: Logger;
   signInThrottle: SignInThrottle;

@@ -28,16 +28,17 @@ export type OrganizationNode = Pick<Organization, "id" | "name" | "parentId" | "
  * on the page themselves.
  */
 export const OrganizationType = builder.loadableObjectRef("Organization", {
-  load: (ids: string[], { prisma, auth }) => readOrganizations(prisma, auth.projectId, ids),
+  load: (ids: string[], { prisma, auth, signal }) => readOrganizations(prisma, auth.projectId, ids, signal),
   sort: (organization: OrganizationNode) => organization.id,
 });
 
 /** The organizations with these ids, as the Organization type reads them: its columns alone, one statement. */
-const readOrganizations = (prisma: PrismaClient, projectId: string, ids: string[]) =>
+const readOrganizations = (prisma: PrismaClient, projectId: string, ids: string[], signal: AbortSignal) =>
   readRowsByKey<OrganizationNode>(
     prisma,
     Prisma.sql`SELECT id, name, parent_id AS "parentId", created_at AS "createdAt" FROM organizations
       WHERE project_id = ${projectId}::uuid AND id = ANY(${ids}::text[])`,
+    signal,
   );
 
 OrganizationType.implement({
@@ -76,6 +77,7 @@ OrganizationType.implement({
             { organizationId: organization.id, includeSubOrganizations },
             null,
             userSelectionOf(info, CONNECTION_NODES),
+            context.signal,
           ),
           { first, after },
           context.auth.cursorSecret,
@@ -96,8 +98,8 @@ builder.queryFields((t) => ({
     authScopes: { scope: "organizations:read" },
     args: { id: t.arg.id({ required: true }) },
     // Its columns alone, as the loader reads them, rather than the whole row through the ORM.
-    resolve: async (_root, { id }, { prisma, auth }) =>
-      organizationInReach(auth, id) ? ((await readOrganizations(prisma, auth.projectId, [id]))[0] ?? null) : null,
+    resolve: async (_root, { id }, { prisma, auth, signal }) =>
+      organizationInReach(auth, id) ? ((await readOrganizations(prisma, auth.projectId, [id], signal))[0] ?? null) : null,
   }),
   organizations: t.field({
     type: OrganizationConnection,

@@ -61,7 +61,7 @@ the users named by userIds, or an audience by filter, a page at a time in id ord
       first: t.arg.int(),
       after: t.arg.string(),
     },
-    resolve: (_root, args, { prisma, auth }, info) =>
+    resolve: (_root, args, { prisma, auth, signal }, info) =>
       resolveRecipients(
         prisma,
         auth,
@@ -70,6 +70,7 @@ the users named by userIds, or an audience by filter, a page at a time in id ord
           ["nodes", "user"],
           ["edges", "node", "user"],
         ]),
+        signal,
       ),
   }),
 );

@@ -113,12 +113,14 @@ function audience(auth: Auth, args: ResolveRecipientsArgs) {
  * two statements however large it and the audience are: what the send
  * shares (sendContext), and the page (keyset on id) with everything the
  * decisions read (recipientPage). The decisions are taken in memory.
+ * `signal`: the request's, whose client going away stops the statements.
  */
 export async function resolveRecipients(
   prisma: PrismaClient,
   auth: Auth,
   args: ResolveRecipientsArgs,
   selection: UserSelection = EVERY_USER_FIELD,
+  signal?: AbortSignal,
 ): Promise<ConnectionPage<Recipient>> {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   checkPageSize("first", limit);
@@ -130,8 +132,8 @@ export async function resolveRecipients(
   // Sends in an organization's context read the user's set for it, else the user's default set.
   const setIds = args.organizationId ? [args.organizationId, DEFAULT_SET_ID] : [DEFAULT_SET_ID];
   const [[context], rows] = await Promise.all([
-    readRows<SendContextRow>(prisma, sendContext(auth.projectId, args.workflow)),
-    readRows<RecipientUser>(prisma, recipientPage(selection, where, afterCondition, setIds, limit + 1)),
+    readRows<SendContextRow>(prisma, sendContext(auth.projectId, args.workflow), signal),
+    readRows<RecipientUser>(prisma, recipientPage(selection, where, afterCondition, setIds, limit + 1), signal),
   ]);
   const { workflow } = context!;
   const defaults = context!.defaults ? documentFrom(context!.defaults) : emptyDocument();
@@ -181,7 +183,7 @@ export async function resolveRecipients(
     (recipient) => encodeCursor([recipient.user.id], binding, auth.cursorSecret),
     { hasNextPage: rows.length > limit, hasPreviousPage: args.after != null },
     () =>
-      readRows<{ count: number }>(prisma, Prisma.sql`SELECT count(*)::int AS count FROM users u WHERE ${where}`).then(
+      readRows<{ count: number }>(prisma, Prisma.sql`SELECT count(*)::int AS count FROM users u WHERE ${where}`, signal).then(
         ([row]) => row!.count,
       ),
   );

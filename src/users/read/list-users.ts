@@ -16,9 +16,17 @@ const DEFAULT_PAGE_SIZE = 50;
 
 /**
  * What to list: one project's users under one filter and one total order,
- * read as the `columns` of `u` (users) that the response needs.
+ * read as the `columns` of `u` (users) that the response needs, for a
+ * request whose `signal` stops the listing's statements when its client goes away.
  */
-export type UserListing = { projectId: string; filter: NormalizedUserFilter; order: UserOrder; binding: string; columns: Prisma.Sql };
+export type UserListing = {
+  projectId: string;
+  filter: NormalizedUserFilter;
+  order: UserOrder;
+  binding: string;
+  columns: Prisma.Sql;
+  signal: AbortSignal | undefined;
+};
 
 /**
  * The caller's users under the filter: all of the project's for a key, those
@@ -29,6 +37,7 @@ export function userListing(
   filter: UserFilter | null | undefined,
   order: { field: UserOrder["field"]; direction?: UserOrder["direction"] | null } | null | undefined,
   selection: UserSelection = EVERY_USER_FIELD,
+  signal?: AbortSignal,
 ): UserListing {
   const { projectId } = auth;
   const normalized = normalizeUserFilter(filter, reachableOrganizations(auth));
@@ -45,6 +54,7 @@ export function userListing(
     order: resolved,
     binding: JSON.stringify([projectId, normalized, resolved]),
     columns: userSelectList(selection, sortField),
+    signal,
   };
 }
 
@@ -85,7 +95,11 @@ async function fetchSegment(
   const { columns } = listing;
   if (field === "ID") {
     const after = cursor ? Prisma.sql`AND u.id ${op} ${cursor[0]}` : Prisma.empty;
-    return readRows<Row>(prisma, Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`);
+    return readRows<Row>(
+      prisma,
+      Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} ${after} ORDER BY u.id ${dir} LIMIT ${limit}`,
+      listing.signal,
+    );
   }
   const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
   const column = Prisma.raw(`u.${columnOf(sortField)}`);
@@ -98,12 +112,14 @@ async function fetchSegment(
     return readRows<Row>(
       prisma,
       Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`,
+      listing.signal,
     );
   }
   condition = startsHere ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})` : Prisma.sql`${column} IS NOT NULL`;
   return readRows<Row>(
     prisma,
     Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`,
+    listing.signal,
   );
 }
 
@@ -121,7 +137,7 @@ async function fetchRelevant(
   for (const segment of relevanceSegmentsFrom(search, direction, cursor)) {
     if (rows.length >= limit) break;
     const query = relevanceSegmentQuery(listing.projectId, listing.columns, search, where, segment, direction, cursor, limit - rows.length);
-    rows.push(...(await prisma.$queryRaw<Row[]>(query)));
+    rows.push(...(await readRows<Row>(prisma, query, listing.signal)));
   }
   return rows;
 }
@@ -152,10 +168,11 @@ function cursorValues(listing: UserListing, row: Row): CursorValues {
 }
 
 export function countUsers(prisma: PrismaClient, listing: UserListing): Promise<number> {
-  return prisma.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM users u WHERE ${userFilterConditions(listing.projectId, listing.filter)}`.then(
-    ([row]) => row!.count,
-  );
+  return readRows<{ count: number }>(
+    prisma,
+    Prisma.sql`SELECT count(*)::int AS count FROM users u WHERE ${userFilterConditions(listing.projectId, listing.filter)}`,
+    listing.signal,
+  ).then(([row]) => row!.count);
 }
 
 export type CursorArguments = { first?: number | null; after?: string | null; last?: number | null; before?: string | null };
@@ -214,9 +231,15 @@ function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, l
   const where = userFilterConditions(listing.projectId, listing.filter);
   const { search } = listing.filter;
   if (listing.order.field === "RELEVANCE") {
-    return prisma.$queryRaw<Row[]>(relevancePageQuery(listing.columns, search!, where, listing.order.direction, limit, offset));
+    return readRows<Row>(
+      prisma,
+      relevancePageQuery(listing.columns, search!, where, listing.order.direction, limit, offset),
+      listing.signal,
+    );
   }
-  return prisma.$queryRaw<
-    Row[]
-  >`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`;
+  return readRows<Row>(
+    prisma,
+    Prisma.sql`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`,
+    listing.signal,
+  );
 }

@@ -63,7 +63,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { filter, orderBy, ...page }, context, info) =>
       listUsersByCursor(
         context.prisma,
-        userListing(context.auth, filter, orderBy, userSelectionOf(info, CONNECTION_NODES)),
+        userListing(context.auth, filter, orderBy, userSelectionOf(info, CONNECTION_NODES), context.signal),
         page,
         context.auth.cursorSecret,
       ),
@@ -80,7 +80,7 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: UserFilterInput }),
       orderBy: t.arg({ type: UserOrderInput }),
     },
-    resolve: (_root, { filter, orderBy, page, size }, { prisma, auth }, info) =>
-      listUsersByPage(prisma, userListing(auth, filter, orderBy, userSelectionOf(info, PAGE_ITEMS)), { page, size }),
+    resolve: (_root, { filter, orderBy, page, size }, { prisma, auth, signal }, info) =>
+      listUsersByPage(prisma, userListing(auth, filter, orderBy, userSelectionOf(info, PAGE_ITEMS), signal), { page, size }),
   }),
 }));

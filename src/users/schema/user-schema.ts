@@ -91,7 +91,7 @@ builder.queryField("user", (t) =>
     authScopes: { scope: "users:read" },
     args: { id: t.arg.id({ required: true }) },
     // One statement, as a page reads its users: the selected columns and the organization.
-    resolve: (_root, { id }, { prisma, auth }, info) =>
-      readUser(prisma, auth.projectId, id, reachableOrganizations(auth), userSelectionOf(info, ROOT)),
+    resolve: (_root, { id }, { prisma, auth, signal }, info) =>
+      readUser(prisma, auth.projectId, id, reachableOrganizations(auth), userSelectionOf(info, ROOT), signal),
   }),
 );
