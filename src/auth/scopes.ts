@@ -1,4 +1,4 @@
-import type { AuthFailure } from "@pothos/plugin-scope-auth";
+import { type AuthFailure, AuthScopeFailureType } from "@pothos/plugin-scope-auth";
 import type { GraphQLError } from "graphql";
 import { requestError } from "../graphql/request-errors.ts";
 import type { Auth, MemberAuth, PublishableKeyAuth, SecretKeyAuth, UserTokenAuth } from "./caller.ts";
@@ -33,10 +33,13 @@ export type AuthContexts<Context> = {
   selfUser: Context & { auth: UserTokenAuth };
 };
 
+/** Whether the request holds `scope`: a secret key with it, or a member whose role grants it. */
+const holdsScope = (auth: Auth, scope: Scope) =>
+  (auth.kind === "secretKey" && auth.scopes.includes(scope)) || (auth.kind === "member" && auth.permissions.includes(scope));
+
 export function authScopes(auth: Auth) {
   return {
-    scope: (scope: Scope) =>
-      (auth.kind === "secretKey" && auth.scopes.includes(scope)) || (auth.kind === "member" && auth.permissions.includes(scope)),
+    scope: (scope: Scope) => holdsScope(auth, scope),
     secretKey: auth.kind === "secretKey",
     member: auth.kind === "member",
     publishableKey: auth.kind === "publishableKey",
@@ -64,6 +67,16 @@ export function forbidden(auth: Auth, failure: AuthFailure): GraphQLError {
       return requestError("FORBIDDEN", "This field answers only requests made with a user token or a member's access token.");
     }
   }
+}
+
+/**
+ * As `authScopes: { scope }` refuses a field, for a field that checks in its
+ * resolver: one a list resolves once per row, where the plugin's wrapper
+ * around every resolution cost a page of 50 users a sixth of its CPU.
+ */
+export function assertScope(auth: Auth, scope: Scope): void {
+  if (!holdsScope(auth, scope))
+    throw forbidden(auth, { kind: AuthScopeFailureType.AuthScope, scope: "scope", parameter: scope, error: null });
 }
 
 function missingScope(failure: AuthFailure): Scope | undefined {

@@ -1,3 +1,4 @@
+import { assertScope } from "../auth/scopes.ts";
 import { Prisma } from "../db/generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
 import { joinedValue, readsUserFields } from "../users/read/user-selection.ts";
@@ -15,10 +16,11 @@ builder.objectField(UserType, "organization", (t) =>
   t.field({
     type: OrganizationType,
     nullable: true,
-    authScopes: { scope: "organizations:read" },
     // A list reads each user's organization in its own statement; a single user loads it by id.
     extensions: readsUserFields(["organizationId"], ORGANIZATION_OF_USER),
-    resolve: (user) => {
+    // organizations:read, checked here rather than by `authScopes`: a page resolves this field once per user.
+    resolve: (user, _args, { auth }) => {
+      assertScope(auth, "organizations:read");
       const joined = joinedValue(user, "organization") as JoinedOrganization | null | undefined;
       if (joined === undefined) return user.organizationId;
       return joined && { ...joined, createdAt: new Date(joined.createdAt) };
