@@ -23,7 +23,8 @@ builder.objectField(UserType, "organization", (t) =>
       assertScope(auth, "organizations:read");
       const joined = joinedValue(user, "organization") as JoinedOrganization | null | undefined;
       if (joined === undefined) return user.organizationId;
-      return joined && { ...joined, createdAt: new Date(joined.createdAt) };
+      // Spelled out rather than spread: a spread with a further property is a slow path of V8's, per row of a page.
+      return joined && { id: joined.id, name: joined.name, parentId: joined.parentId, createdAt: new Date(joined.createdAt) };
     },
   }),
 );
