@@ -56,3 +56,25 @@ test.skipIf(!onPostgres)(`a request abandoned while it waits for a connection se
   );
   expect(rows).toEqual([{ seen: 0 }]);
 });
+
+test.skipIf(!onPostgres)(
+  `many requests abandoned at once: each statement is cancelled, the pool recovers, nothing is left running${skipped}`,
+  async () => {
+    const controllers = Array.from({ length: 25 }, () => new AbortController());
+    // More reads than connections: some run, the others wait in the pool's queue.
+    const reads = controllers.map((controller, i) =>
+      readRows(db.prisma, Prisma.sql`SELECT pg_sleep(5), ${i}::int AS n`, controller.signal).catch((error: unknown) => error),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const controller of controllers) controller.abort();
+    const outcomes = await Promise.all(reads);
+    expect(outcomes.every((outcome) => (outcome as { code?: string }).code === "57014")).toBe(true);
+    const { rows } = await pool().query("SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(5)%'");
+    expect(rows).toEqual([{ sleeping: 0 }]);
+    // The pool serves as many reads at once as before.
+    const again = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => readRows<{ n: number }>(db.prisma, Prisma.sql`SELECT ${i}::int AS n`)),
+    );
+    expect(again.map(([row]) => row!.n)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+  },
+);
