@@ -59,14 +59,13 @@ export async function openDatabase(location: DatabaseLocation, options: Database
   if (location.kind === "postgres") {
     const sessionOptions = `${POSTGRES_SESSION_OPTIONS} -c statement_timeout=${options.statementTimeoutMs ?? 0}`;
     // Our own pool, so that /metrics can read its use; ended here, not by Prisma.
-    const poolConfig = { connectionString: location.url, max: options.poolSize ?? DEFAULT_POOL_SIZE, options: sessionOptions };
-    const pool = connectionPool(poolConfig);
+    const pool = connectionPool({ connectionString: location.url, max: options.poolSize ?? DEFAULT_POOL_SIZE, options: sessionOptions });
     const adapterFactory = new PrismaPg(pool);
     const prisma = createClient(adapterFactory, options);
     const onStatement = withDirectReads(
       prisma,
       async (text, values, name, signal) =>
-        (signal ? await queryForRequest(pool, poolConfig, { text, values, name }, signal) : await pool.query({ text, values, name })).rows,
+        (signal ? await queryForRequest(pool, { text, values, name }, signal) : await pool.query({ text, values, name })).rows,
       (work) => poolTransaction(pool, work),
       options,
     );

@@ -21,7 +21,7 @@ export function connectionPool(config: pg.PoolConfig): pg.Pool {
  * is used with callbacks, as its own `query` does (awaiting the checkout cost
  * a page of users an eighth of its CPU, measured).
  */
-export function queryForRequest(pool: pg.Pool, config: pg.PoolConfig, query: pg.QueryConfig, signal: AbortSignal) {
+export function queryForRequest(pool: pg.Pool, query: pg.QueryConfig, signal: AbortSignal) {
   if (signal.aborted) return Promise.reject(abandoned());
   return new Promise<pg.QueryResult>((resolve, reject) => {
     pool.connect((connectError, client, release) => {
@@ -34,7 +34,7 @@ export function queryForRequest(pool: pg.Pool, config: pg.PoolConfig, query: pg.
       let cancelled = false;
       const onAbort = () => {
         cancelled = true;
-        void cancelBackend(config, (client as pg.PoolClient & { processID: number }).processID);
+        void cancelBackend(pool.options, (client as pg.PoolClient & { processID: number }).processID);
       };
       signal.addEventListener("abort", onAbort, { once: true });
       client.query(query, (queryError, result) => {

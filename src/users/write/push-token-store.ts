@@ -14,7 +14,12 @@ export async function readPushTokens(
     ORDER BY user_id, position`);
   const lists = new Map<string, PushTokenValue[]>();
   for (const { userId, provider, token, environment, device } of rows) {
-    lists.set(userId, [...(lists.get(userId) ?? []), { provider, token, environment, device }]);
+    let list = lists.get(userId);
+    if (!list) {
+      list = [];
+      lists.set(userId, list);
+    }
+    list.push({ provider, token, environment, device });
   }
   return lists;
 }
