@@ -9,7 +9,7 @@ import { requestError } from "../../graphql/request-errors.ts";
 import { columnOf } from "../user-fields.ts";
 import { relevanceCursor, relevancePageQuery, relevanceSegmentQuery, relevanceSegmentsFrom } from "./relevance.ts";
 import { type NormalizedUserFilter, normalizeUserFilter, type UserFilter, userFilterConditions } from "./user-filter.ts";
-import { SORT_KEYS, type SortDirection, type UserOrder } from "./user-order.ts";
+import { SORT_KEYS, type SortDirection, type SortKey, type UserOrder } from "./user-order.ts";
 import { EVERY_USER_FIELD, type UserSelection, userSelectList } from "./user-selection.ts";
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -46,20 +46,29 @@ export function userListing(
     throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");
   }
   const resolved: UserOrder = { field, direction: order?.direction ?? "ASC" };
-  // Cursors and numbered pages read the sort key of every row.
-  const sortField = field === "RELEVANCE" || field === "ID" ? [] : [SORT_KEYS[field].field];
+  const columns = userSelectList(selection, []);
   return {
     projectId,
     filter: normalized,
     order: resolved,
     binding: JSON.stringify([projectId, normalized, resolved]),
-    columns: userSelectList(selection, sortField),
+    columns: field === "RELEVANCE" || field === "ID" ? columns : Prisma.sql`${columns}, ${sortKeyOf(SORT_KEYS[field])} AS _key`,
     signal,
   };
 }
 
+/**
+ * A row's sort key as its cursor holds it. A time is read as the ISO text
+ * `toISOString` writes (the columns keep milliseconds), not as a Date: the
+ * driver's date parsing was the largest item of a page's row decoding.
+ */
+function sortKeyOf({ field, kind }: SortKey): Prisma.Sql {
+  const column = `u.${columnOf(field)}`;
+  return Prisma.raw(kind === "time" ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column);
+}
+
 /** A user as its list reads it: the selected fields under Prisma's names, and the list's own `_` values. */
-type Row = User & { _rank?: number; _key?: string | number };
+type Row = User & { _rank?: number; _key?: string | number | null };
 
 /**
  * One segment of the order. A nullable sort column splits the order into the
@@ -163,8 +172,7 @@ function cursorValues(listing: UserListing, row: Row): CursorValues {
   const { field } = listing.order;
   if (field === "RELEVANCE") return relevanceCursor(row);
   if (field === "ID") return [row.id];
-  const value = row[SORT_KEYS[field].field];
-  return [value instanceof Date ? value.toISOString() : ((value as string | null) ?? null), row.id];
+  return [row._key ?? null, row.id];
 }
 
 export function countUsers(prisma: PrismaClient, listing: UserListing): Promise<number> {
@@ -222,9 +230,9 @@ export async function listUsersByPage(prisma: PrismaClient, listing: UserListing
 
 function orderBy({ order: { field, direction } }: UserListing): Prisma.Sql {
   const dir = Prisma.raw(direction);
-  if (field === "ID" || field === "RELEVANCE") return Prisma.sql`s.id ${dir}`;
-  const column = Prisma.raw(`s."${SORT_KEYS[field].field}"`);
-  return Prisma.sql`${column} ${dir} ${Prisma.raw(direction === "ASC" ? "NULLS LAST" : "NULLS FIRST")}, s.id ${dir}`;
+  if (field === "ID" || field === "RELEVANCE") return Prisma.sql`u.id ${dir}`;
+  const column = Prisma.raw(`u.${columnOf(SORT_KEYS[field].field)}`);
+  return Prisma.sql`${column} ${dir} ${Prisma.raw(direction === "ASC" ? "NULLS LAST" : "NULLS FIRST")}, u.id ${dir}`;
 }
 
 function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, limit: number): Promise<Row[]> {
@@ -239,7 +247,7 @@ function fetchPage(prisma: PrismaClient, listing: UserListing, offset: number, l
   }
   return readRows<Row>(
     prisma,
-    Prisma.sql`SELECT * FROM (SELECT ${listing.columns} FROM users u WHERE ${where}) s ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`,
+    Prisma.sql`SELECT ${listing.columns} FROM users u WHERE ${where} ORDER BY ${orderBy(listing)} LIMIT ${limit} OFFSET ${offset}`,
     listing.signal,
   );
 }
