@@ -46,26 +46,24 @@ export function userListing(
     throw requestError("BAD_USER_INPUT", "Ordering by RELEVANCE needs a search query in the filter.");
   }
   const resolved: UserOrder = { field, direction: order?.direction ?? "ASC" };
-  const columns = userSelectList(selection, []);
   return {
     projectId,
     filter: normalized,
     order: resolved,
     binding: JSON.stringify([projectId, normalized, resolved]),
-    columns: field === "RELEVANCE" || field === "ID" ? columns : Prisma.sql`${columns}, ${sortKeyOf(SORT_KEYS[field])} AS _key`,
+    columns: userSelectList(selection, []),
     signal,
   };
 }
 
 /**
- * A row's sort key as its cursor holds it. A time is read as the ISO text
- * `toISOString` writes (the columns keep milliseconds), not as a Date: the
- * driver's date parsing was the largest item of a page's row decoding.
+ * The sort key `column` as a cursor holds it, for a cursor page to read as
+ * `_key`. A time is read as the ISO text `toISOString` writes (the columns
+ * keep milliseconds), not as a Date: the driver's date parsing was the
+ * largest item of a page's row decoding.
  */
-function sortKeyOf({ field, kind }: SortKey): Prisma.Sql {
-  const column = `u.${columnOf(field)}`;
-  return Prisma.raw(kind === "time" ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column);
-}
+const sortKeyOf = (column: string, kind: SortKey["kind"]) =>
+  Prisma.raw(kind === "time" ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column);
 
 /** A user as its list reads it: the selected fields under Prisma's names, and the list's own `_` values. */
 type Row = User & { _rank?: number; _key?: string | number | null };
@@ -111,7 +109,9 @@ async function fetchSegment(
     );
   }
   const { kind, field: sortField } = SORT_KEYS[field as keyof typeof SORT_KEYS];
-  const column = Prisma.raw(`u.${columnOf(sortField)}`);
+  const columnName = `u.${columnOf(sortField)}`;
+  const column = Prisma.raw(columnName);
+  const read = Prisma.sql`${columns}, ${sortKeyOf(columnName, kind)} AS _key`;
   const value = (v: unknown) =>
     kind === "text" ? Prisma.sql`${v}` : Prisma.sql`${v}::${Prisma.raw(kind === "time" ? "timestamptz" : "int")}`;
   const startsHere = cursor !== null && (cursor[0] === null) === (segment === "null");
@@ -120,14 +120,14 @@ async function fetchSegment(
     condition = startsHere ? Prisma.sql`${column} IS NULL AND u.id ${op} ${cursor![1]}` : Prisma.sql`${column} IS NULL`;
     return readRows<Row>(
       prisma,
-      Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`,
+      Prisma.sql`SELECT ${read} FROM users u WHERE ${where} AND ${condition} ORDER BY u.id ${dir} LIMIT ${limit}`,
       listing.signal,
     );
   }
   condition = startsHere ? Prisma.sql`(${column}, u.id) ${op} (${value(cursor![0])}, ${cursor![1]})` : Prisma.sql`${column} IS NOT NULL`;
   return readRows<Row>(
     prisma,
-    Prisma.sql`SELECT ${columns} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`,
+    Prisma.sql`SELECT ${read} FROM users u WHERE ${where} AND ${condition} ORDER BY ${column} ${dir}, u.id ${dir} LIMIT ${limit}`,
     listing.signal,
   );
 }
